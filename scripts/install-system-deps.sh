@@ -1,0 +1,22 @@
+#!/usr/bin/env bash
+# Installs the Debian/Ubuntu packages flowsentry uses: libpcap (live capture), tcpdump/tshark (benchmark
+# reference, capture checks), the lab's traffic tools, and scikit-learn for the side-by-side benchmark.
+# Idempotent; needs root (or sudo).
+set -euo pipefail
+PKGS=(libpcap-dev tcpdump tshark hping3 nmap iproute2 nginx-light dnsmasq iperf3 curl dnsutils
+      python3-sklearn)
+SUDO=""
+[ "$(id -u)" -eq 0 ] || SUDO="sudo"
+missing=()
+for p in "${PKGS[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+if [ ${#missing[@]} -eq 0 ]; then
+  echo "install-system-deps: all packages present"
+  exit 0
+fi
+echo "install-system-deps: installing ${missing[*]}"
+$SUDO apt-get update -qq
+# tshark asks whether non-root users may capture; answer no without a prompt.
+echo "wireshark-common wireshark-common/install-setuid boolean false" | $SUDO debconf-set-selections
+DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}"
