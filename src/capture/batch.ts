@@ -49,6 +49,14 @@ export interface SourceStats {
   kernelDrops: number;
   /** Packets dropped by the interface/driver (live only; libpcap ps_ifdrop). */
   ifDrops: number;
+  /**
+   * Packets the source itself discarded after libpcap delivered them (live only), e.g. from an
+   * internal queue that overflowed. Optional so file sources need not report it. The built-in
+   * live source (capture/live.ts) keeps no queue — it reads only when the pipeline asks for the
+   * next batch, so backpressure lands in the kernel ring and shows up as kernelDrops — hence it
+   * always reports 0 here.
+   */
+  appDrops?: number;
 }
 
 /**

@@ -38,7 +38,7 @@ export type DecodeStatus = (typeof Decode)[keyof typeof Decode];
 
 export const REASONS: readonly ReasonInfo[] = [
   { name: 'ok', kind: 'ignored', doc: 'not a reason: the packet was decoded' },
-  { name: 'non_ip_ethertype', kind: 'ignored', doc: 'Ethernet/SLL frame carrying ARP, LLDP, MPLS-unlabelled or other non-IP payload' },
+  { name: 'non_ip_ethertype', kind: 'ignored', doc: 'Ethernet/SLL frame carrying ARP, LLDP, MPLS with a non-IP payload (pseudowire), PPPoE control or other non-IP payload' },
   { name: 'unsupported_link_type', kind: 'ignored', doc: 'the capture link type is not one flowsentry decodes' },
   { name: 'non_ip_link_protocol', kind: 'ignored', doc: 'NULL/loopback or raw link frame whose protocol field is not IPv4/IPv6' },
   { name: 'truncated_link_header', kind: 'weird', doc: 'frame shorter than its link-layer header' },
@@ -46,13 +46,13 @@ export const REASONS: readonly ReasonInfo[] = [
   { name: 'truncated_ip_header', kind: 'weird', doc: 'captured bytes end inside the IP header' },
   { name: 'bad_ip_version', kind: 'weird', doc: 'IP version nibble is neither 4 nor 6' },
   { name: 'bad_ipv4_header_length', kind: 'weird', doc: 'IPv4 IHL < 5 or longer than the captured bytes' },
-  { name: 'bad_ip_total_length', kind: 'weird', doc: 'IP total length smaller than the IP header' },
+  { name: 'bad_ip_total_length', kind: 'weird', doc: 'IP total length smaller than the IP header (IPv6: than the header plus its extension headers)' },
   { name: 'ipv6_ext_header_truncated', kind: 'weird', doc: 'an IPv6 extension header runs past the captured bytes' },
   { name: 'ipv6_ext_header_chain_too_long', kind: 'weird', doc: 'more IPv6 extension headers than the decoder accepts' },
-  { name: 'truncated_tcp_header', kind: 'weird', doc: 'captured bytes end inside the TCP header' },
-  { name: 'bad_tcp_header_length', kind: 'weird', doc: 'TCP data offset < 5' },
-  { name: 'truncated_udp_header', kind: 'weird', doc: 'captured bytes end inside the UDP header' },
-  { name: 'truncated_icmp_header', kind: 'weird', doc: 'captured bytes end inside the ICMP/ICMPv6 header' },
+  { name: 'truncated_tcp_header', kind: 'weird', doc: 'the captured bytes or the IP payload end inside the 20 fixed TCP header bytes' },
+  { name: 'bad_tcp_header_length', kind: 'weird', doc: 'TCP data offset < 5, or a TCP header longer than the IP payload' },
+  { name: 'truncated_udp_header', kind: 'weird', doc: 'the captured bytes or the IP payload end inside the 8-byte UDP header' },
+  { name: 'truncated_icmp_header', kind: 'weird', doc: 'the captured bytes or the IP payload end before the ICMP/ICMPv6 type, code and checksum (4 bytes)' },
   { name: 'empty_frame', kind: 'weird', doc: 'a record with zero captured bytes' },
 ];
 

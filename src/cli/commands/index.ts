@@ -1,12 +1,21 @@
 import type { Command } from '../command.js';
 
-/**
- * Every subcommand, in the order `flowsentry --help` lists them. Each lives in its own file;
- * adding a command is one import and one array entry here.
- */
-export async function loadCommands(): Promise<Command[]> {
-  const modules = await Promise.all([
-    // commands are appended here as they land
-  ] as Promise<{ command: Command }>[]);
-  return modules.map((m) => m.command);
+/** A registered subcommand: listed without loading it, imported only when run (fast startup). */
+export interface CommandEntry {
+  readonly name: string;
+  readonly summary: string;
+  load(): Promise<Command>;
 }
+
+const entry = (name: string, summary: string, load: () => Promise<{ command: Command }>): CommandEntry => ({
+  name,
+  summary,
+  load: async () => (await load()).command,
+});
+
+/** Every subcommand, in the order `flowsentry --help` lists them. Adding one is one line here. */
+export const COMMANDS: readonly CommandEntry[] = [
+  entry('features', 'extract flows and CICIDS2017 features from a capture file (CSV / JSONL)', () => import('./features.js')),
+  entry('interfaces', 'list capture interfaces (libpcap)', () => import('./interfaces.js')),
+  entry('lab', 'network-namespace attack lab: up, down, status, run, score, dataset', () => import('./lab.js')),
+];

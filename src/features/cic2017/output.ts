@@ -1,0 +1,156 @@
+/**
+ * CSV / JSON Lines output of the CICIDS2017 feature sets. The CSV header comes from the column table
+ * (columns.ts); compat mode prints values as CICFlowMeter-V3 did (Java Double.toString for doubles,
+ * `dd/MM/yyyy hh:mm:ss` local-time timestamps, protocol 0 for non-TCP/UDP, the signed-byte Flow ID),
+ * corrected mode prints plain numbers and ISO-8601 UTC timestamps.
+ */
+import { IpProto } from '../../decode/packet-view.js';
+import type { FlowMeter } from '../../flow/meter.js';
+import { endpoints } from '../../flow/record.js';
+import type { EndedFlow } from '../../pipeline/pipeline.js';
+import type { LineWriter } from '../../util/line-writer.js';
+import { CIC_FEATURE_COLUMNS, machineLearningHeader, trafficLabellingHeader } from './columns.js';
+
+export type HeaderVariant = 'tl' | 'ml';
+
+/** Java's Double.toString for the values CICFlowMeter prints (close enough for parsing back exactly). */
+export function javaDouble(v: number): string {
+  if (Number.isNaN(v)) return 'NaN';
+  if (v === Infinity) return 'Infinity';
+  if (v === -Infinity) return '-Infinity';
+  if (v === 0) return Object.is(v, -0) ? '-0.0' : '0.0';
+  const a = Math.abs(v);
+  if (a >= 1e-3 && a < 1e7) {
+    const s = String(v);
+    return Number.isInteger(v) ? s + '.0' : s;
+  }
+  // scientific: mantissa with at least one fractional digit, 'E' and no '+'
+  const [m, e] = v.toExponential().split('e');
+  return (m.includes('.') ? m : m + '.0') + 'E' + (e.startsWith('+') ? e.slice(1) : e);
+}
+
+function pad2(n: number): string {
+  return n < 10 ? '0' + n : String(n);
+}
+
+/** CICFlowMeter-V3 timestamp: local time, `dd/MM/yyyy hh:mm:ss` (12-hour clock, no AM/PM). */
+export function cicTimestamp(us: number): string {
+  const d = new Date(Math.floor(us / 1000));
+  const h = d.getHours() % 12 === 0 ? 12 : d.getHours() % 12;
+  return `${pad2(d.getDate())}/${pad2(d.getMonth() + 1)}/${d.getFullYear()} ${pad2(h)}:${pad2(d.getMinutes())}:${pad2(d.getSeconds())}`;
+}
+
+/** ISO-8601 UTC with microseconds. */
+export function isoMicros(us: number): string {
+  const ms = Math.floor(us / 1000);
+  const iso = new Date(ms).toISOString(); // 2015-03-31T11:32:22.123Z
+  const micros = Math.floor(us - ms * 1000);
+  return iso.slice(0, 23) + String(micros).padStart(3, '0') + 'Z';
+}
+
+/**
+ * CICFlowMeter's Flow ID: the two IPs compared byte by byte as *signed* Java bytes; the smaller one's
+ * endpoint comes first (so 192.x sorts before 104.x). Words are big-endian address words.
+ */
+export function cicFlowId(
+  version: number, src: ArrayLike<number>, srcIp: string, srcPort: number,
+  dst: ArrayLike<number>, dstIp: string, dstPort: number, proto: number,
+): string {
+  let forward = true;
+  const n = version === 4 ? 1 : 4;
+  outer: for (let w = 0; w < n; w++) {
+    for (let sh = 24; sh >= 0; sh -= 8) {
+      const x = ((src[w] >>> sh) << 24) >> 24; // signed byte
+      const y = ((dst[w] >>> sh) << 24) >> 24;
+      if (x !== y) {
+        forward = x < y;
+        break outer;
+      }
+    }
+  }
+  return forward ? `${srcIp}-${dstIp}-${srcPort}-${dstPort}-${proto}` : `${dstIp}-${srcIp}-${dstPort}-${srcPort}-${proto}`;
+}
+
+export interface CicRowWriterOptions {
+  compat: boolean;
+  header: HeaderVariant;
+  /** Value for the Label column. */
+  label?: string;
+}
+
+/** Writes one CSV line per flow. */
+export class CicCsvWriter {
+  private readonly types = CIC_FEATURE_COLUMNS.map((c) => c.type === 'double');
+  private readonly label: string;
+
+  constructor(private readonly out: LineWriter, private readonly opts: CicRowWriterOptions) {
+    this.label = opts.label ?? (opts.compat ? 'BENIGN' : '');
+    out.write((opts.header === 'tl' ? trafficLabellingHeader() : machineLearningHeader()).join(',') + '\n');
+  }
+
+  write(f: EndedFlow): void {
+    const m = f.meter;
+    const ids = cicIdentifiers(m, f.slot, this.opts.compat);
+    let line = this.opts.header === 'tl'
+      ? `${ids.flowId},${ids.srcIp},${ids.srcPort},${ids.destIp},${ids.destPort},${ids.proto},${ids.timestamp}`
+      : String(ids.destPort);
+    const row = f.row;
+    const compat = this.opts.compat;
+    const types = this.types;
+    for (let i = 0; i < row.length; i++) {
+      const v = row[i];
+      line += ',' + (compat && types[i] ? javaDouble(v) : String(v));
+    }
+    this.out.write(line + ',' + this.label + '\n');
+  }
+}
+
+export interface CicIdentifiers {
+  flowId: string;
+  srcIp: string;
+  srcPort: number;
+  destIp: string;
+  destPort: number;
+  proto: number;
+  timestamp: string;
+}
+
+export function cicIdentifiers(m: FlowMeter, slot: number, compat: boolean): CicIdentifiers {
+  const e = endpoints(m, slot);
+  const realProto = m.table.proto[slot];
+  // CICFlowMeter-V3 only knew TCP and UDP; every other IP protocol became 0 with ports 0
+  const proto = compat && realProto !== IpProto.TCP && realProto !== IpProto.UDP ? 0 : realProto;
+  const t = m.table;
+  const a = t.addrA.subarray(slot * 4, slot * 4 + 4);
+  const b = t.addrB.subarray(slot * 4, slot * 4 + 4);
+  const aIsSrc = m.initiatorIsA[slot] === 1;
+  const flowId = cicFlowId(t.version[slot], aIsSrc ? a : b, e.srcIp, e.srcPort, aIsSrc ? b : a, e.destIp, e.destPort, proto);
+  return {
+    flowId,
+    srcIp: e.srcIp,
+    srcPort: e.srcPort,
+    destIp: e.destIp,
+    destPort: e.destPort,
+    proto,
+    timestamp: compat ? cicTimestamp(m.firstTs[slot]) : isoMicros(m.firstTs[slot]),
+  };
+}
+
+/** Writes one JSON object per flow: identifiers plus every feature by column name. */
+export class CicJsonlWriter {
+  private readonly names = CIC_FEATURE_COLUMNS.map((c) => JSON.stringify(c.name));
+
+  constructor(private readonly out: LineWriter, private readonly compat: boolean) {}
+
+  write(f: EndedFlow): void {
+    const ids = cicIdentifiers(f.meter, f.slot, this.compat);
+    let line = `{"flow_id":${f.meter.flowSeq[f.slot]},"cic_flow_id":${JSON.stringify(ids.flowId)},"src_ip":"${ids.srcIp}","src_port":${ids.srcPort},"dest_ip":"${ids.destIp}","dest_port":${ids.destPort},"proto":${ids.proto},"timestamp":"${isoMicros(f.meter.firstTs[f.slot])}"`;
+    const row = f.row;
+    for (let i = 0; i < row.length; i++) {
+      const v = row[i];
+      // JSON has no Infinity/NaN: write them as strings so nothing is lost
+      line += ',' + this.names[i] + ':' + (Number.isFinite(v) ? String(v) : `"${v}"`);
+    }
+    this.out.write(line + '}\n');
+  }
+}

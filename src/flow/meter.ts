@@ -1,0 +1,241 @@
+/**
+ * The flow meter: assigns each decoded packet to a bidirectional flow, runs the lifecycle (idle and
+ * active timeouts, TCP termination, eviction when full) and the feature-set hooks, and hands every
+ * finished flow to `onFlowEnd` while its slot still holds the state.
+ *
+ * Expiry is exact regardless of how often tick() runs: a packet whose flow has already passed a
+ * deadline first ends that flow, then starts a new one. tick() only flushes flows that see no more
+ * packets, so it may run once per batch (offline) or on a wall-clock timer (live).
+ */
+import { PacketView, TcpFlag, IpProto } from '../decode/packet-view.js';
+import type { FeatureSet } from '../features/feature-set.js';
+import { Dir } from '../features/feature-set.js';
+import { FlowKey, FlowList, FlowTable, makeKey } from './table.js';
+import { DEFAULT_METER_CONFIG, EndReason, type MeterConfig } from './meter-config.js';
+import { TcpStateTable, TERM_RST } from './tcp-state.js';
+
+export interface MeterCounters {
+  packetsFlowed: number;
+  flowsCreated: number;
+  flowsEmitted: number;
+  /** Flows discarded at emission because they had fewer than `minPackets` packets. */
+  flowsBelowMinPackets: number;
+  /** Flows ended early because the table was full. */
+  flowsEvicted: number;
+  /** Packets whose timestamp went backwards (the meter clock does not). */
+  timeRegressions: number;
+}
+
+export type FlowEndHandler = (slot: number, reason: EndReason) => void;
+
+export class FlowMeter {
+  readonly config: Readonly<MeterConfig>;
+  readonly table: FlowTable;
+  readonly tcp: TcpStateTable;
+  readonly sets: readonly FeatureSet[];
+  readonly counters: MeterCounters = {
+    packetsFlowed: 0,
+    flowsCreated: 0,
+    flowsEmitted: 0,
+    flowsBelowMinPackets: 0,
+    flowsEvicted: 0,
+    timeRegressions: 0,
+  };
+  /** Monotonic packet clock (µs). */
+  clock = -Infinity;
+
+  // ---- per-flow base state (struct of arrays) ----
+  /** Raw timestamp of the first / last packet (µs; raw so features see real capture order). */
+  readonly firstTs: Float64Array;
+  readonly lastTs: Float64Array;
+  /** Meter clock at creation / last packet / TCP close (drives the expiry lists). */
+  private readonly startClock: Float64Array;
+  private readonly lastClock: Float64Array;
+  private readonly closeClock: Float64Array;
+  /** 1 when the first packet's source is table endpoint A. */
+  readonly initiatorIsA: Uint8Array;
+  /** Packets / IP bytes (IP total length) per direction: [slot*2 + dir]. */
+  readonly packets: Float64Array;
+  readonly ipBytes: Float64Array;
+  /** Sequence number of the flow (unique per meter run; the basis of flow_id). */
+  readonly flowSeq: Float64Array;
+  readonly closed: Uint8Array;
+
+  onFlowEnd: FlowEndHandler = () => {};
+
+  private readonly key = new FlowKey();
+  private nextSeq = 1;
+  private readonly onStart: ((slot: number, pkt: PacketView) => void)[];
+  private readonly onPkt: ((slot: number, pkt: PacketView, dir: Dir) => void)[];
+
+  constructor(sets: readonly FeatureSet[], config: Partial<MeterConfig> = {}) {
+    const merged: MeterConfig = { ...DEFAULT_METER_CONFIG };
+    for (const s of sets) Object.assign(merged, s.meter);
+    Object.assign(merged, stripUndefined(config));
+    this.config = merged;
+    const cap = merged.capacity;
+    this.table = new FlowTable(cap);
+    this.tcp = new TcpStateTable(cap);
+    this.sets = sets;
+    this.firstTs = new Float64Array(cap);
+    this.lastTs = new Float64Array(cap);
+    this.startClock = new Float64Array(cap);
+    this.lastClock = new Float64Array(cap);
+    this.closeClock = new Float64Array(cap);
+    this.initiatorIsA = new Uint8Array(cap);
+    this.packets = new Float64Array(cap * 2);
+    this.ipBytes = new Float64Array(cap * 2);
+    this.flowSeq = new Float64Array(cap);
+    this.closed = new Uint8Array(cap);
+    for (const s of sets) s.init(cap);
+    // bound once, outside the packet loop
+    this.onStart = sets.map((s) => s.onFlowStart.bind(s));
+    this.onPkt = sets.map((s) => s.onPacket.bind(s));
+  }
+
+  /** Adds one decoded IP packet. */
+  addPacket(p: PacketView): void {
+    const ts = p.tsUs;
+    if (ts > this.clock) this.clock = ts;
+    else if (ts < this.clock) this.counters.timeRegressions++;
+    const now = this.clock;
+    const cfg = this.config;
+    const k = this.key;
+    makeKey(k, p.ipVersion, p.proto, p.src0, p.src1, p.src2, p.src3, p.srcPort, p.dst0, p.dst1, p.dst2, p.dst3, p.dstPort);
+    this.counters.packetsFlowed++;
+    let slot = this.table.find(k);
+    if (slot >= 0) {
+      const dir = k.srcIsA === this.initiatorIsA[slot] ? Dir.FWD : Dir.BWD;
+      if (cfg.termination === 'first-fin') {
+        if (ts - this.firstTs[slot] > cfg.activeTimeoutUs) {
+          this.end(slot, EndReason.ACTIVE);
+          slot = -1;
+        } else {
+          this.update(slot, p, dir, now);
+          if ((p.tcpFlags & TcpFlag.FIN) !== 0 && p.proto === IpProto.TCP) this.end(slot, EndReason.FIN);
+          return;
+        }
+      } else {
+        if (this.closed[slot] === 1 && now - this.closeClock[slot] >= cfg.closeDelayUs) {
+          this.end(slot, this.tcp.closedBy(slot) === TERM_RST ? EndReason.RST : EndReason.FIN);
+          slot = -1;
+        } else if (now - this.lastClock[slot] >= cfg.idleTimeoutUs) {
+          this.end(slot, EndReason.IDLE);
+          slot = -1;
+        } else if (now - this.startClock[slot] >= cfg.activeTimeoutUs) {
+          this.end(slot, EndReason.ACTIVE);
+          slot = -1;
+        } else if (
+          this.closed[slot] === 1 && p.proto === IpProto.TCP &&
+          (p.tcpFlags & (TcpFlag.SYN | TcpFlag.ACK)) === TcpFlag.SYN
+        ) {
+          // a fresh SYN on a closed connection's 5-tuple: a new connection (port reuse)
+          this.end(slot, this.tcp.closedBy(slot) === TERM_RST ? EndReason.RST : EndReason.FIN);
+          slot = -1;
+        } else {
+          this.update(slot, p, dir, now);
+          if (p.proto === IpProto.TCP) {
+            this.tcp.update(slot, dir === Dir.FWD, p.tcpFlags, p.payloadLen, p.tcpSeq, p.tcpAck);
+            if (this.closed[slot] === 0 && this.tcp.closedBy(slot) !== 0) {
+              this.closed[slot] = 1;
+              this.closeClock[slot] = now;
+              this.table.touch(FlowList.CLOSED, slot);
+            }
+          }
+          return;
+        }
+      }
+    }
+    // new flow
+    if (this.table.full) {
+      const victim = this.table.first(FlowList.LRU);
+      this.counters.flowsEvicted++;
+      this.end(victim, EndReason.EVICTED);
+    }
+    slot = this.table.insert(k);
+    this.counters.flowsCreated++;
+    this.initiatorIsA[slot] = k.srcIsA;
+    this.firstTs[slot] = ts;
+    this.lastTs[slot] = ts;
+    this.startClock[slot] = now;
+    this.lastClock[slot] = now;
+    this.closed[slot] = 0;
+    this.flowSeq[slot] = this.nextSeq++;
+    const b = slot * 2;
+    this.packets[b] = 1;
+    this.packets[b + 1] = 0;
+    this.ipBytes[b] = p.ipTotalLen;
+    this.ipBytes[b + 1] = 0;
+    this.table.touch(FlowList.LRU, slot);
+    this.table.touch(FlowList.AGE, slot);
+    const starts = this.onStart;
+    for (let i = 0; i < starts.length; i++) starts[i](slot, p);
+    if (p.proto === IpProto.TCP) {
+      this.tcp.reset(slot);
+      this.tcp.update(slot, true, p.tcpFlags, p.payloadLen, p.tcpSeq, p.tcpAck);
+      if (cfg.termination === 'tcp-state' && this.tcp.closedBy(slot) !== 0) {
+        this.closed[slot] = 1;
+        this.closeClock[slot] = now;
+        this.table.touch(FlowList.CLOSED, slot);
+      }
+    }
+  }
+
+  private update(slot: number, p: PacketView, dir: Dir, now: number): void {
+    const b = slot * 2 + dir;
+    this.packets[b]++;
+    this.ipBytes[b] += p.ipTotalLen;
+    this.lastTs[slot] = p.tsUs;
+    this.lastClock[slot] = now;
+    this.table.touch(FlowList.LRU, slot);
+    const pk = this.onPkt;
+    for (let i = 0; i < pk.length; i++) pk[i](slot, p, dir);
+  }
+
+  /** Ends flows whose deadlines passed at meter time `now` (defaults to the packet clock). */
+  tick(now: number = this.clock): void {
+    if (now > this.clock) this.clock = now;
+    const cfg = this.config;
+    const t = this.table;
+    let s: number;
+    if (cfg.termination === 'tcp-state') {
+      while ((s = t.first(FlowList.CLOSED)) >= 0 && now - this.closeClock[s] >= cfg.closeDelayUs) {
+        this.end(s, this.tcp.closedBy(s) === TERM_RST ? EndReason.RST : EndReason.FIN);
+      }
+    }
+    if (cfg.idleTimeoutUs !== Infinity) {
+      while ((s = t.first(FlowList.LRU)) >= 0 && now - this.lastClock[s] >= cfg.idleTimeoutUs) this.end(s, EndReason.IDLE);
+    }
+    const activeLimit = cfg.activeTimeoutUs + (cfg.activeTimeoutOnArrival ? cfg.activeGraceUs : 0);
+    if (activeLimit !== Infinity) {
+      while ((s = t.first(FlowList.AGE)) >= 0 && now - this.startClock[s] >= activeLimit) this.end(s, EndReason.ACTIVE);
+    }
+  }
+
+  /** Ends every open flow (end of capture, Ctrl+C). */
+  flushAll(reason: EndReason = EndReason.SHUTDOWN): void {
+    this.table.forEachLive((s) => this.end(s, reason));
+  }
+
+  private end(slot: number, reason: EndReason): void {
+    const n = this.packets[slot * 2] + this.packets[slot * 2 + 1];
+    if (n >= this.config.minPackets) {
+      this.counters.flowsEmitted++;
+      this.onFlowEnd(slot, reason);
+    } else {
+      this.counters.flowsBelowMinPackets++;
+    }
+    this.table.remove(slot);
+  }
+
+  /** Packets currently held in open flows (for packet conservation checks). */
+  openFlowCount(): number {
+    return this.table.size;
+  }
+}
+
+function stripUndefined<T extends object>(o: T): Partial<T> {
+  const out: Partial<T> = {};
+  for (const [k, v] of Object.entries(o)) if (v !== undefined) (out as Record<string, unknown>)[k] = v;
+  return out;
+}

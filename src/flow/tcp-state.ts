@@ -1,0 +1,365 @@
+/**
+ * Per-flow TCP connection state in Zeek's vocabulary (conn_state, history), kept as
+ * struct-of-arrays over flow slots: a handful of typed-array columns, 22 bytes per slot, no
+ * objects per flow. The flow table owns slot numbers and decides direction (`fromOrig`).
+ *
+ * Model: Zeek's per-endpoint TCP states (TCPSessionAdapter::UpdateStateMachine, Zeek 6/7) with
+ * conn_state() derived from the pair exactly as scripts/base/protocols/conn/main.zeek does
+ * (see /work/shared/reference/feature-semantics.md §2.2). Simplifications are listed in
+ * docs/decode.md ("TCP state") and at the members below.
+ */
+import { TcpFlag } from '../decode/packet-view.js';
+
+/** closedBy(): FIN seen both ways and the last FIN acknowledged. */
+export const TERM_FIN = 1;
+/** closedBy(): a RST was seen (either direction). */
+export const TERM_RST = 2;
+export type TcpTermination = 0 | typeof TERM_FIN | typeof TERM_RST;
+
+/** Zeek TCP endpoint states (values as in Zeek's TCP_ENDPOINT_* enum). */
+export const TcpEndpointState = {
+  INACTIVE: 0,
+  SYN_SENT: 1,
+  SYN_ACK_SENT: 2,
+  PARTIAL: 3,
+  ESTABLISHED: 4,
+  CLOSED: 5,
+  RESET: 6,
+} as const;
+
+const INACTIVE = 0;
+const SYN_SENT = 1;
+const SYN_ACK_SENT = 2;
+const PARTIAL = 3;
+const ESTABLISHED = 4;
+const CLOSED = 5;
+const RESET = 6;
+
+// History "seen" bits per direction (Zeek's HIST_* masks); orig in bits 0..7, resp in 8..15.
+const H_SYN = 0x01;
+const H_FIN = 0x02;
+const H_RST = 0x04;
+const H_FIN_RST = 0x08;
+const H_DATA = 0x10;
+const H_ACK = 0x20;
+const H_MULTI = 0x40;
+/** Not a history letter: payload bytes were sent (for REJ's "no bytes either way"). */
+const H_BYTES = 0x80;
+
+// term column bits
+const T_FIN_O = 0x01;
+const T_FIN_R = 0x02;
+const T_ACKED_O = 0x04; // orig's FIN acknowledged by resp
+const T_ACKED_R = 0x08;
+const T_LAST_FIN_R = 0x10; // the most recent FIN came from resp
+const T_CLOSED_SHIFT = 5; // 2 bits: 0 / TERM_FIN / TERM_RST, set once
+
+/** History letters, index = 4-bit code. Upper case = originator. */
+const LETTERS = 'SHADFRQIshadfrqi';
+const L_S = 0;
+const L_H = 1;
+const L_A = 2;
+const L_D = 3;
+const L_F = 4;
+const L_R = 5;
+const L_Q = 6;
+const L_I = 7;
+/** Letters kept per slot (4 bits each in two Uint32 words). Later letters are dropped. */
+export const MAX_HISTORY = 16;
+
+/** seq a ≥ seq b in 32-bit sequence space (RFC 1982 style). */
+function seqGE(a: number, b: number): boolean {
+  return ((a - b) | 0) >= 0;
+}
+
+export class TcpStateTable {
+  /** Endpoint states: low nibble = state, high nibble = previous state (Zeek's prev_state). */
+  private readonly origState: Uint8Array;
+  private readonly respState: Uint8Array;
+  /** History letters seen once (H_* bits), orig low byte, resp high byte. */
+  private readonly seen: Uint16Array;
+  /** Stored history: letter count and 16 × 4-bit codes. */
+  private readonly histLen: Uint8Array;
+  private readonly histLo: Uint32Array;
+  private readonly histHi: Uint32Array;
+  /**
+   * Sequence number of the last SYN/RST (seq) or FIN (seq + payload) per direction. Zeek keeps
+   * one per flag (hist_last_SYN/FIN/RST); one per direction is the space-saving simplification:
+   * a repeated letter is added when its seq differs from the last *control* packet's.
+   * It also locates the FIN for the "FIN acknowledged" test (FIN occupies seq + payload).
+   */
+  private readonly lastCtlO: Uint32Array;
+  private readonly lastCtlR: Uint32Array;
+  /** FIN/ack/closed bits (T_*). */
+  private readonly term: Uint8Array;
+
+  constructor(capacity: number) {
+    this.origState = new Uint8Array(capacity);
+    this.respState = new Uint8Array(capacity);
+    this.seen = new Uint16Array(capacity);
+    this.histLen = new Uint8Array(capacity);
+    this.histLo = new Uint32Array(capacity);
+    this.histHi = new Uint32Array(capacity);
+    this.lastCtlO = new Uint32Array(capacity);
+    this.lastCtlR = new Uint32Array(capacity);
+    this.term = new Uint8Array(capacity);
+  }
+
+  get capacity(): number {
+    return this.term.length;
+  }
+
+  /** Bytes of state per slot (for memory accounting). */
+  static readonly BYTES_PER_SLOT = 1 + 1 + 2 + 1 + 4 + 4 + 4 + 4 + 1;
+
+  reset(slot: number): void {
+    this.origState[slot] = 0;
+    this.respState[slot] = 0;
+    this.seen[slot] = 0;
+    this.histLen[slot] = 0;
+    this.histLo[slot] = 0;
+    this.histHi[slot] = 0;
+    this.lastCtlO[slot] = 0;
+    this.lastCtlR[slot] = 0;
+    this.term[slot] = 0;
+  }
+
+  /**
+   * Feeds one TCP packet of the flow in `slot`.
+   * @param tcpFlags   TcpFlag bits as decoded
+   * @param payloadLen TCP payload bytes per the IP header (PacketView.payloadLen)
+   * @param seq, ack   raw 32-bit sequence / acknowledgement numbers
+   */
+  update(slot: number, fromOrig: boolean, tcpFlags: number, payloadLen: number, seq: number, ack: number): void {
+    const syn = (tcpFlags & TcpFlag.SYN) !== 0;
+    const fin = (tcpFlags & TcpFlag.FIN) !== 0;
+    const rst = (tcpFlags & TcpFlag.RST) !== 0;
+    const ackf = (tcpFlags & TcpFlag.ACK) !== 0;
+    seq = seq >>> 0;
+    ack = ack >>> 0;
+
+    this.updateHistory(slot, fromOrig, syn, fin, rst, ackf, payloadLen, seq);
+    if (payloadLen > 0 && !rst) this.seen[slot] |= fromOrig ? H_BYTES : H_BYTES << 8;
+
+    // ---- endpoint state machine (Zeek UpdateStateMachine) ----
+    const epArr = fromOrig ? this.origState : this.respState;
+    const peerArr = fromOrig ? this.respState : this.origState;
+    const ep = epArr[slot] & 15;
+    const peer = peerArr[slot] & 15;
+    switch (ep) {
+      case INACTIVE: {
+        let cur: number = INACTIVE;
+        let peerCur = peer;
+        if (syn) {
+          if (fromOrig) {
+            cur = ackf ? SYN_ACK_SENT : SYN_SENT;
+            setState(epArr, slot, cur);
+          } else {
+            // SYN-ACK (or a simultaneous-open SYN) from the responder establishes both sides when
+            // the originator's SYN was seen. Zeek flips roles when the orig had sent a SYN-ACK
+            // and the resp answers with a bare SYN; direction is the flow table's, so we don't.
+            if (peer === SYN_SENT || (peer === SYN_ACK_SENT && !ackf)) {
+              setState(peerArr, slot, ESTABLISHED);
+              peerCur = ESTABLISHED;
+            }
+            cur = ESTABLISHED;
+            setState(epArr, slot, cur);
+          }
+        }
+        if (fin) {
+          cur = CLOSED;
+          setState(epArr, slot, cur);
+        }
+        if (rst) {
+          cur = RESET;
+          setState(epArr, slot, cur);
+        }
+        if (cur === INACTIVE) {
+          // No control flags. A bare ACK from the responder to a pending SYN (some stacks ack
+          // before their SYN-ACK) doesn't make a partial connection.
+          if (!fromOrig && payloadLen === 0 && (this.origState[slot] & 15) === SYN_SENT) {
+            // stay INACTIVE
+          } else if (ackf && peerCur === ESTABLISHED) {
+            // SYN-ACK seen, SYN missed, now the ACK: treat as established, not partial.
+            setState(epArr, slot, ESTABLISHED);
+          } else {
+            setState(epArr, slot, PARTIAL);
+          }
+        }
+        break;
+      }
+      case SYN_SENT:
+      case SYN_ACK_SENT:
+        if (fin) setState(epArr, slot, CLOSED);
+        if (rst) setState(epArr, slot, RESET);
+        break;
+      case ESTABLISHED:
+      case PARTIAL:
+        if (syn && ep === PARTIAL && peer === INACTIVE && !ackf) setState(epArr, slot, SYN_SENT);
+        if (fin && !rst) {
+          setState(epArr, slot, CLOSED);
+          // The peer sent FIN then RST: that was a normal close after all.
+          if (peer === RESET && peerArr[slot] >> 4 === CLOSED) setState(peerArr, slot, CLOSED);
+        }
+        if (rst) setState(epArr, slot, RESET);
+        break;
+      case CLOSED:
+        // After a FIN exchange (peer closed too), a RST doesn't change the outcome.
+        if (rst && peer !== CLOSED) setState(epArr, slot, RESET);
+        break;
+      default: // RESET: nothing changes any more
+        break;
+    }
+
+    this.updateTermination(slot, fromOrig, fin, rst, ackf, ack);
+  }
+
+  /** FIN/RST bookkeeping for closedBy(). */
+  private updateTermination(
+    slot: number,
+    fromOrig: boolean,
+    fin: boolean,
+    rst: boolean,
+    ackf: boolean,
+    ack: number,
+  ): void {
+    let t = this.term[slot];
+    if (fin && !rst) {
+      t |= fromOrig ? T_FIN_O : T_FIN_R;
+      t = fromOrig ? t & ~T_LAST_FIN_R : t | T_LAST_FIN_R;
+      // A retransmitted or moved FIN needs a fresh acknowledgement.
+      t &= fromOrig ? ~T_ACKED_O : ~T_ACKED_R;
+    }
+    if (ackf && !rst) {
+      // Does this ACK cover the peer's FIN? The FIN occupies sequence number (FIN seq + payload),
+      // so it is acknowledged by ack ≥ that + 1.
+      if (fromOrig && (t & T_FIN_R) !== 0 && seqGE(ack, (this.lastCtlR[slot] + 1) >>> 0)) t |= T_ACKED_R;
+      if (!fromOrig && (t & T_FIN_O) !== 0 && seqGE(ack, (this.lastCtlO[slot] + 1) >>> 0)) t |= T_ACKED_O;
+    }
+    if (t >> T_CLOSED_SHIFT === 0) {
+      if (rst) {
+        t |= TERM_RST << T_CLOSED_SHIFT;
+      } else if ((t & (T_FIN_O | T_FIN_R)) === (T_FIN_O | T_FIN_R)) {
+        const lastAcked = (t & T_LAST_FIN_R) !== 0 ? (t & T_ACKED_R) !== 0 : (t & T_ACKED_O) !== 0;
+        if (lastAcked) t |= TERM_FIN << T_CLOSED_SHIFT;
+      }
+    }
+    this.term[slot] = t;
+  }
+
+  /** Zeek's history rules (update_history in TCPSessionAdapter.cc). */
+  private updateHistory(
+    slot: number,
+    fromOrig: boolean,
+    syn: boolean,
+    fin: boolean,
+    rst: boolean,
+    ackf: boolean,
+    payloadLen: number,
+    seq: number,
+  ): void {
+    const bitsSet = (syn ? 1 : 0) + (fin ? 1 : 0) + (rst ? 1 : 0);
+    const lastArr = fromOrig ? this.lastCtlO : this.lastCtlR;
+    if (bitsSet > 1) {
+      // SYN+FIN, SYN+RST, ...: one letter, once per direction, never repeated.
+      if (fin && rst) this.checkHistory(slot, fromOrig, H_FIN_RST, L_I);
+      else this.checkHistory(slot, fromOrig, H_MULTI, L_Q);
+      // Keep the FIN position for the FIN-ack test.
+      if (fin) lastArr[slot] = (seq + payloadLen) >>> 0;
+    } else if (bitsSet === 1) {
+      // Repeated letters only when the packet's seq moved (a plain retransmission adds nothing).
+      // Zeek uses the SYN's seq, the FIN's seq + payload, the RST's seq.
+      const ctlSeq = fin ? (seq + payloadLen) >>> 0 : seq;
+      const code = syn ? (ackf ? L_H : L_S) : fin ? L_F : L_R;
+      const mask = syn ? H_SYN : fin ? H_FIN : H_RST;
+      if (this.checkHistory(slot, fromOrig, mask, code) && ctlSeq !== lastArr[slot]) {
+        this.addHistory(slot, fromOrig, code);
+      }
+      lastArr[slot] = ctlSeq;
+    } else if (payloadLen > 0) {
+      this.checkHistory(slot, fromOrig, H_DATA, L_D);
+    } else if (ackf) {
+      this.checkHistory(slot, fromOrig, H_ACK, L_A);
+    }
+  }
+
+  /** Adds the letter the first time `mask` is seen in this direction; returns true if seen before. */
+  private checkHistory(slot: number, fromOrig: boolean, mask: number, code: number): boolean {
+    const m = fromOrig ? mask : mask << 8;
+    if ((this.seen[slot] & m) !== 0) return true;
+    this.seen[slot] |= m;
+    this.addHistory(slot, fromOrig, code);
+    return false;
+  }
+
+  private addHistory(slot: number, fromOrig: boolean, code: number): void {
+    const n = this.histLen[slot];
+    if (n >= MAX_HISTORY) return;
+    const c = fromOrig ? code : code + 8;
+    if (n < 8) this.histLo[slot] = (this.histLo[slot] | (c << (n * 4))) >>> 0;
+    else this.histHi[slot] = (this.histHi[slot] | (c << ((n - 8) * 4))) >>> 0;
+    this.histLen[slot] = n + 1;
+  }
+
+  private letterCode(slot: number, i: number): number {
+    return i < 8 ? (this.histLo[slot] >>> (i * 4)) & 15 : (this.histHi[slot] >>> ((i - 8) * 4)) & 15;
+  }
+
+  /** Zeek history string (letters in order of first occurrence, repeats per the rules above). */
+  history(slot: number): string {
+    let s = '';
+    const n = this.histLen[slot];
+    for (let i = 0; i < n; i++) s += LETTERS[this.letterCode(slot, i)];
+    return s;
+  }
+
+  /** Zeek's RSTOS0 test: history matches /^\^?S[^HAFGIQ]*R/ (no '^' here). */
+  private historyIsSynThenRst(slot: number): boolean {
+    const n = this.histLen[slot];
+    if (n === 0 || this.letterCode(slot, 0) !== L_S) return false;
+    for (let i = 1; i < n; i++) {
+      const c = this.letterCode(slot, i);
+      if (c === L_R) return true;
+      if (c === L_H || c === L_A || c === L_F || c === L_I || c === L_Q) return false;
+    }
+    return false;
+  }
+
+  /** Raw endpoint states (TcpEndpointState), for debugging and tests. */
+  endpointStates(slot: number): [number, number] {
+    return [this.origState[slot] & 15, this.respState[slot] & 15];
+  }
+
+  /** Zeek conn_state: S0 S1 SF REJ S2 S3 RSTO RSTR RSTOS0 RSTRH SH SHR OTH. */
+  connState(slot: number): string {
+    const os = this.origState[slot] & 15;
+    const rs = this.respState[slot] & 15;
+    const oInactive = os === INACTIVE || os === PARTIAL;
+    const rInactive = rs === INACTIVE || rs === PARTIAL;
+    if (rs === RESET) {
+      const noBytes = (this.seen[slot] & (H_BYTES | (H_BYTES << 8))) === 0;
+      if (os === SYN_SENT || os === SYN_ACK_SENT || (os === RESET && noBytes)) return 'REJ';
+      return oInactive ? 'RSTRH' : 'RSTR';
+    }
+    if (os === RESET) {
+      if (!rInactive) return 'RSTO';
+      return this.historyIsSynThenRst(slot) ? 'RSTOS0' : 'OTH';
+    }
+    if (os === CLOSED && rs === CLOSED) return 'SF';
+    if (os === CLOSED) return rInactive ? 'SH' : 'S2';
+    if (rs === CLOSED) return oInactive ? 'SHR' : 'S3';
+    if (os === SYN_SENT && rs === INACTIVE) return 'S0';
+    if (os === ESTABLISHED && rs === ESTABLISHED) return 'S1';
+    return 'OTH';
+  }
+
+  /** How the connection ended so far: 0 (open), TERM_FIN or TERM_RST — whichever came first. */
+  closedBy(slot: number): TcpTermination {
+    return (this.term[slot] >> T_CLOSED_SHIFT) as TcpTermination;
+  }
+}
+
+/** Zeek's SetState: remembers the previous state in the high nibble. */
+function setState(arr: Uint8Array, slot: number, s: number): void {
+  arr[slot] = ((arr[slot] & 15) << 4) | s;
+}

@@ -1,0 +1,207 @@
+/**
+ * `lab run SCENARIO`: capture on the monitor bridge, benign background from the client, attack steps from
+ * the attacker, then capture.pcap + truth.json in the output directory.
+ *
+ * Lifecycle decision (docs/lab.md): if the lab was not up, the run brings it up and tears it down
+ * afterwards, also on SIGINT/SIGTERM; if it was up, it stays up. Either way every tool the run started is
+ * stopped, the capture is flushed and truth.json is written (with "interrupted": true after a signal).
+ * Every tool is also wrapped in timeout(1), so even a SIGKILLed runner cannot leave a flood running.
+ */
+import type { ChildProcess } from 'node:child_process';
+import { mkdirSync, readFileSync, writeFileSync, existsSync } from 'node:fs';
+import path from 'node:path';
+import { FlowsentryError } from '../errors.js';
+import { BRIDGE, HOSTS, MONITOR_NS, PLAN } from './constants.js';
+import { BENIGN_TOOLS, BenignTraffic } from './benign.js';
+import { inNs, nowUs, sleep, spawnLogged, stopChild, waitExit } from './exec.js';
+import { BRUTE_PASSWORDS, BRUTE_USERS, chooseTool, SCENARIOS, scenarioNames, type AttackStep, type Scenario } from './scenarios.js';
+import { labDown, labHealthy, labUp, requireRoot } from './topology.js';
+import { requireTools } from './tools.js';
+import type { Episode, Truth } from './truth.js';
+
+export interface RunOptions {
+  scenario: string;
+  seconds?: number | undefined;
+  rate: number;
+  outDir?: string | undefined;
+  benign: boolean;
+  log?: (s: string) => void;
+}
+
+export interface RunResult {
+  capture: string;
+  truth: string;
+  interrupted: boolean;
+  episodes: Episode[];
+}
+
+function defaultOutDir(scenario: string): string {
+  const stamp = new Date().toISOString().replace(/[-:]/g, '').replace(/\..*/, '').replace('T', '-');
+  return path.resolve('lab-runs', `${scenario}-${stamp}`);
+}
+
+/** Scheduled [offset, duration] (seconds from run start) of each attack step. */
+export function schedule(sc: Scenario, seconds: number): [number, number][] {
+  const n = sc.steps.length;
+  if (n === 0) return [];
+  if (sc.layout === 'windows') {
+    // 10 % benign lead-in, then per step: attack for half its slot, benign-only for the other half.
+    const lead = seconds * 0.1;
+    const slot = (seconds - lead) / n;
+    return sc.steps.map((_, i) => [lead + i * slot, slot / 2]);
+  }
+  // Back to back, with a short benign-only gap between steps so their flows separate in time.
+  const gap = n > 1 ? Math.min(1, seconds * 0.05) : 0;
+  const each = (seconds - gap * (n - 1)) / n;
+  return sc.steps.map((_, i) => [i * (each + gap), each]);
+}
+
+/** Resolves when `ms` passed or the run was aborted. */
+class Abort {
+  aborted = false;
+  signal: NodeJS.Signals | undefined;
+  private wake: (() => void) | undefined;
+  readonly promise = new Promise<void>((r) => (this.wake = r));
+  fire(sig: NodeJS.Signals): void {
+    if (this.aborted) return;
+    this.aborted = true;
+    this.signal = sig;
+    this.wake?.();
+  }
+  wait(ms: number): Promise<void> {
+    return Promise.race([sleep(Math.max(0, ms)), this.promise]);
+  }
+}
+
+async function startCapture(file: string, logDir: string, seconds: number): Promise<ChildProcess> {
+  const log = path.join(logDir, 'tcpdump.log');
+  // -U: flush per packet so an interrupted run still has a valid pcap; -Z root: write as root
+  // (the output dir may not be writable by the tcpdump user); promiscuous (default) so the bridge
+  // device sees frames forwarded between ports, not only its own.
+  const argv = inNs(MONITOR_NS, ['timeout', '-s', 'INT', '-k', '5', String(Math.ceil(seconds) + 120), 'tcpdump', '-i', BRIDGE, '-n', '-U', '-Z', 'root', '-w', file]);
+  const child = spawnLogged(argv, log);
+  child.on('error', () => undefined);
+  const deadline = Date.now() + 5000;
+  while (Date.now() < deadline) {
+    if (child.exitCode !== null) break;
+    if (existsSync(log) && readFileSync(log, 'utf8').includes('listening on')) return child;
+    await sleep(50);
+  }
+  await stopChild(child);
+  const tail = existsSync(log) ? readFileSync(log, 'utf8').trim().split('\n').slice(-3).join(' | ') : '';
+  throw new FlowsentryError('FS_ERR_LAB', `tcpdump did not start on ${MONITOR_NS}/${BRIDGE}: ${tail}`);
+}
+
+interface StepRun {
+  step: AttackStep;
+  tool: string;
+  argv: string[];
+}
+
+function logTail(file: string): string {
+  if (!existsSync(file)) return '';
+  return readFileSync(file, 'utf8').trim().split('\n').filter((l) => l.trim()).slice(-3).join(' | ');
+}
+
+export async function runScenario(opts: RunOptions): Promise<RunResult> {
+  const log = opts.log ?? (() => {});
+  const sc = SCENARIOS[opts.scenario];
+  if (!sc) throw new FlowsentryError('FS_ERR_USAGE', `unknown scenario '${opts.scenario}' (known: ${scenarioNames().join(', ')})`);
+  requireRoot('lab run');
+  const seconds = opts.seconds ?? sc.defaultSeconds;
+  const outDir = path.resolve(opts.outDir ?? defaultOutDir(opts.scenario));
+  const logDir = path.join(outDir, 'logs');
+  const steps: StepRun[] = sc.steps.map((step) => {
+    const tool = chooseTool(step);
+    return { step, tool, argv: step.argv(tool, { rate: opts.rate, seconds: 0, workDir: outDir }) };
+  });
+  const benignProfile = sc.benign === 'full' ? 'full' : opts.benign ? 'light' : undefined;
+  requireTools(['ip', 'timeout', 'tcpdump', ...steps.map((s) => s.tool), ...(benignProfile ? BENIGN_TOOLS[benignProfile] : [])], `scenario '${opts.scenario}'`);
+
+  mkdirSync(logDir, { recursive: true });
+  writeFileSync(path.join(outDir, 'users.txt'), BRUTE_USERS.join('\n') + '\n');
+  writeFileSync(path.join(outDir, 'passwords.txt'), BRUTE_PASSWORDS.join('\n') + '\n');
+
+  const abort = new Abort();
+  const onSignal = (sig: NodeJS.Signals): void => {
+    log(`lab run: ${sig} received, stopping tools`);
+    abort.fire(sig);
+  };
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+
+  const wasUp = labHealthy();
+  const capture = path.join(outDir, 'capture.pcap');
+  const truthFile = path.join(outDir, 'truth.json');
+  const episodes: Episode[] = [];
+  const failures: string[] = [];
+  let tcpdump: ChildProcess | undefined;
+  let benign: BenignTraffic | undefined;
+  let current: ChildProcess | undefined;
+  try {
+    if (!wasUp) {
+      log('lab run: lab is not up, bringing it up (it will be torn down afterwards)');
+      await labUp(log);
+    }
+    if (abort.aborted) throw new FlowsentryError('FS_ERR_LAB', 'interrupted before the run started');
+    tcpdump = await startCapture(capture, logDir, seconds);
+    const t0 = Date.now();
+    if (benignProfile) benign = new BenignTraffic(benignProfile, logDir, 0x5eed ^ seconds);
+    const plan = schedule(sc, seconds);
+    for (let i = 0; i < steps.length && !abort.aborted; i++) {
+      const { step, tool, argv } = steps[i]!;
+      const [offset, dur] = plan[i]!;
+      await abort.wait(t0 + offset * 1000 - Date.now());
+      if (abort.aborted) break;
+      // Rebuild argv with the real duration (slowhttptest's own -l), identical otherwise.
+      const finalArgv = step.argv(tool, { rate: opts.rate, seconds: dur, workDir: outDir });
+      const stepLog = path.join(logDir, `attack-${i}-${step.label}.log`);
+      log(`lab run: [${((Date.now() - t0) / 1000).toFixed(1)} s] ${step.label}: ${finalArgv.join(' ')}`);
+      const victim = step.ipVersion === 6 ? [PLAN.victim.ipv6] : [PLAN.victim.ipv4];
+      const attacker = step.ipVersion === 6 ? [PLAN.attacker.ipv6] : [PLAN.attacker.ipv4];
+      const start = nowUs();
+      current = spawnLogged(inNs(PLAN.attacker.ns, ['timeout', '-s', 'INT', '-k', '3', String(Math.ceil(dur) + 10), ...finalArgv]), stepLog);
+      current.on('error', () => undefined);
+      const endAt = Date.now() + dur * 1000;
+      const exitedEarly = await Promise.race([waitExit(current, dur * 1000).then((x) => x), abort.promise.then(() => false)]);
+      const status = current.exitCode;
+      if (exitedEarly && status !== 0 && Date.now() < endAt) {
+        failures.push(`${tool} (${step.label}) exited with status ${status} after ${((Date.now() - (endAt - dur * 1000)) / 1000).toFixed(1)} s: ${logTail(stepLog) || 'no output'} (log: ${stepLog})`);
+      }
+      await stopChild(current, 'SIGINT', 1500);
+      current = undefined;
+      episodes.push({
+        label: step.label, tool, command: finalArgv.join(' '), attacker, victim, start_us: start, end_us: nowUs(),
+        ...(step.spoofed ? { spoofed_sources: true } : {}), ip_version: step.ipVersion,
+      });
+      void argv;
+    }
+    await abort.wait(t0 + seconds * 1000 - Date.now());
+  } finally {
+    if (current) await stopChild(current, 'SIGINT', 1000);
+    if (benign) await benign.stop();
+    // Let the last packets (FINs, RSTs of stopped tools) reach the capture before stopping it.
+    if (tcpdump) {
+      await sleep(300);
+      await stopChild(tcpdump, 'SIGINT', 3000);
+    }
+    if (tcpdump || episodes.length > 0) {
+      const hosts: Truth['hosts'] = {};
+      for (const h of HOSTS) hosts[h] = { ipv4: PLAN[h].ipv4, ipv6: PLAN[h].ipv6 };
+      const truth: Truth = {
+        scenario: opts.scenario, created: new Date().toISOString(), hosts, capture: 'capture.pcap', interface: BRIDGE, episodes,
+        seconds, rate: opts.rate, ...(abort.aborted ? { interrupted: true } : {}),
+        ...(benign ? { notes: [`benign ${benignProfile}: ${Object.entries(benign.counts).map(([k, v]) => `${k}×${v}`).join(' ')}`] } : {}),
+      };
+      writeFileSync(truthFile, JSON.stringify(truth, null, 2) + '\n');
+    }
+    if (!wasUp) {
+      log('lab run: tearing the lab down');
+      await labDown().catch((e: unknown) => log(`lab run: teardown failed: ${String(e)}`));
+    }
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
+  }
+  if (failures.length > 0) throw new FlowsentryError('FS_ERR_LAB', `attack tool failed: ${failures.join('; ')}`);
+  return { capture, truth: truthFile, interrupted: abort.aborted, episodes };
+}

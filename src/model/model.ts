@@ -1,0 +1,138 @@
+/**
+ * A trained model = header metadata (feature set, ordered columns, classes, preprocessing, training
+ * provenance, metrics) + the flattened forest. The header is plain data; nothing in a model file is
+ * executable. This module also holds the input encoder (raw column values → the forest's numeric row)
+ * and the feature-set contract check used by the extractor side.
+ */
+import { FlowsentryError } from '../errors.js';
+import { predictBatch, type Forest } from './forest.js';
+
+export const MODEL_FORMAT = 'flowsentry-rf';
+export const MODEL_FORMAT_VERSION = 1;
+
+/** Feature-set ids: the contract between a model and the extractor that feeds it. */
+export type FeatureSetId = 'nslkdd41' | 'nslkdd28' | 'cic2017';
+export const FEATURE_SET_IDS: readonly FeatureSetId[] = ['nslkdd41', 'nslkdd28', 'cic2017'];
+
+export type InputColumn =
+  | { readonly name: string; readonly kind: 'numeric' }
+  | { readonly name: string; readonly kind: 'categorical'; readonly vocabulary: readonly string[] };
+
+export interface Preprocessing {
+  /** Raw input columns in order; categorical ones are one-hot encoded over their training vocabulary. */
+  readonly inputs: readonly InputColumn[];
+  /** NaN, +Infinity and -Infinity in numeric inputs are replaced by this value (training and inference). */
+  readonly nonFiniteValue: number;
+}
+
+export interface TrainingFile {
+  readonly name: string;
+  readonly sha256: string;
+  readonly bytes: number;
+}
+
+export interface ModelInfo {
+  readonly featureSet: FeatureSetId;
+  /** Ordered raw input column names (what an extractor must provide). */
+  readonly columns: readonly string[];
+  /** Ordered forest input names after one-hot encoding (the predictBatch row layout). */
+  readonly encodedColumns: readonly string[];
+  readonly classes: readonly string[];
+  readonly task: 'binary' | 'multiclass';
+  readonly preprocessing: Preprocessing;
+  /** Training parameters and provenance (JSON data only). */
+  readonly training: {
+    readonly dataset: string;
+    readonly params: Readonly<Record<string, string | number | boolean | null | readonly number[]>>;
+    readonly files: readonly TrainingFile[];
+    readonly rows: number;
+    readonly classCounts: Readonly<Record<string, number>>;
+    readonly notes: readonly string[];
+  };
+  /** Evaluation metrics recorded at training time (JSON data), or null. */
+  readonly metrics: unknown;
+  /** ISO-8601; the only field that differs between two trainings with the same seed. */
+  readonly createdAt: string;
+}
+
+export interface Model {
+  readonly info: ModelInfo;
+  readonly forest: Forest;
+}
+
+/** Names of the encoded columns for a preprocessing spec (`service=http` style for one-hot). */
+export function encodedColumnNames(inputs: readonly InputColumn[]): string[] {
+  const out: string[] = [];
+  for (const c of inputs) {
+    if (c.kind === 'numeric') out.push(c.name);
+    else for (const v of c.vocabulary) out.push(`${c.name}=${v}`);
+  }
+  return out;
+}
+
+export type RawValue = number | string;
+
+/**
+ * Returns a function that writes one encoded row (model.info.encodedColumns order) at `offset` in
+ * `out` from raw values given in model.info.columns order. Unknown categories encode as all-zero;
+ * non-finite numbers become preprocessing.nonFiniteValue. Allocation-free per row.
+ */
+export function createEncoder(info: Pick<ModelInfo, 'preprocessing'>): (values: ArrayLike<RawValue>, out: Float64Array | Float32Array, offset: number) => void {
+  const inputs = info.preprocessing.inputs;
+  const nf = info.preprocessing.nonFiniteValue;
+  const maps = inputs.map((c) => (c.kind === 'categorical' ? new Map(c.vocabulary.map((v, i) => [v, i])) : null));
+  const widths = inputs.map((c) => (c.kind === 'categorical' ? c.vocabulary.length : 1));
+  return (values, out, offset) => {
+    let o = offset;
+    for (let j = 0; j < inputs.length; j++) {
+      const v = values[j];
+      const map = maps[j];
+      if (map) {
+        const w = widths[j]!;
+        out.fill(0, o, o + w);
+        const k = map.get(String(v));
+        if (k !== undefined) out[o + k] = 1;
+        o += w;
+      } else {
+        const x = typeof v === 'number' ? v : Number(v);
+        out[o++] = Number.isFinite(x) ? x : nf;
+      }
+    }
+  };
+}
+
+/**
+ * The extractor-side contract check: the model must be for feature set `id`, and every model column
+ * must be among `columns` (the names the extractor emits). Returns, for each model column, its index
+ * in `columns` so the caller can gather values in model order.
+ */
+export function assertFeatureSet(model: Model | ModelInfo, id: FeatureSetId, columns: readonly string[]): Int32Array {
+  const info = 'info' in model ? model.info : model;
+  if (info.featureSet !== id) {
+    throw new FlowsentryError('FS_ERR_MODEL_FEATURES', `model is for feature set '${info.featureSet}', the extractor provides '${id}'`);
+  }
+  const pos = new Map<string, number>();
+  columns.forEach((c, i) => {
+    const k = c.trim();
+    if (!pos.has(k)) pos.set(k, i);
+  });
+  const missing: string[] = [];
+  const idx = new Int32Array(info.columns.length);
+  info.columns.forEach((c, i) => {
+    const p = pos.get(c);
+    if (p === undefined) missing.push(c);
+    else idx[i] = p;
+  });
+  if (missing.length > 0) {
+    throw new FlowsentryError(
+      'FS_ERR_MODEL_FEATURES',
+      `feature set '${id}' lacks ${missing.length} column(s) the model needs: ${missing.slice(0, 8).map((m) => `'${m}'`).join(', ')}${missing.length > 8 ? ', …' : ''}`,
+    );
+  }
+  return idx;
+}
+
+/** Convenience wrapper: predictBatch on the model's forest. */
+export function predictModel(model: Model, X: Float64Array | Float32Array, nRows: number, outClass: Int32Array, outProba: Float32Array): void {
+  predictBatch(model.forest, X, nRows, outClass, outProba);
+}
