@@ -114,7 +114,14 @@ export class PcapWriter {
     encodeRecordHeader(this.dv, this.used, true, this.nano, tsUs, capLen, wireLen);
     this.used += 16;
     if (capLen <= this.buf.length - this.used) {
-      this.buf.set(data.subarray(offset, offset + capLen), this.used);
+      const buf = this.buf;
+      if (capLen <= 128) {
+        // A byte loop beats creating a subarray view per small packet (no allocation at all).
+        let at = this.used;
+        for (let i = offset, e = offset + capLen; i < e; i++) buf[at++] = data[i]!;
+      } else {
+        buf.set(data.subarray(offset, offset + capLen), this.used);
+      }
       this.used += capLen;
     } else {
       // Bigger than the buffer: write header and payload straight through.

@@ -80,19 +80,19 @@ export function decodePacket(
       v.isEthernet = 1;
       if (avail < 14) return Decode.TRUNCATED_LINK_HEADER;
       const etype = (data[offset + 12] << 8) | data[offset + 13];
-      return decodeEtherType(v, data, offset, offset + 14, end, etype, wireLen);
+      return decodeEtherType(v, data, offset, offset + 14, end, etype, wireLen, false);
     }
     case LinkType.LINUX_SLL: {
       // pkttype(2) arphrd(2) addrlen(2) addr(8) protocol(2)
       if (avail < 16) return Decode.TRUNCATED_LINK_HEADER;
       const etype = (data[offset + 14] << 8) | data[offset + 15];
-      return decodeEtherType(v, data, offset, offset + 16, end, etype, wireLen);
+      return decodeEtherType(v, data, offset, offset + 16, end, etype, wireLen, false);
     }
     case LinkType.LINUX_SLL2: {
       // protocol(2) reserved(2) ifindex(4) arphrd(2) pkttype(1) addrlen(1) addr(8)
       if (avail < 20) return Decode.TRUNCATED_LINK_HEADER;
       const etype = (data[offset] << 8) | data[offset + 1];
-      return decodeEtherType(v, data, offset, offset + 20, end, etype, wireLen);
+      return decodeEtherType(v, data, offset, offset + 20, end, etype, wireLen, false);
     }
     case LinkType.RAW:
     case LinkType.RAW_12:
@@ -188,7 +188,8 @@ function decodeFamily(
 
 /**
  * Ethernet-style payload dispatch, shared by Ethernet, SLL and SLL2 (their protocol field is an
- * EtherType): VLAN tag stack, then MPLS label stack or PPPoE session, then IPv4/IPv6.
+ * EtherType): VLAN tag stack, then MPLS label stack or PPPoE session, then IPv4/IPv6. MPLS may
+ * carry one Ethernet-over-MPLS pseudowire level (`inPseudowire` stops further nesting).
  * `p` points just after the EtherType that has already been read into `etype`.
  */
 function decodeEtherType(
@@ -199,13 +200,15 @@ function decodeEtherType(
   end: number,
   etype: number,
   wireLen: number,
+  inPseudowire: boolean,
 ): DecodeStatus {
   let tags = 0;
   while (etype === ETH_VLAN || etype === ETH_QINQ || etype === ETH_QINQ_OLD) {
     if (tags === MAX_VLAN_TAGS) return Decode.TOO_MANY_VLAN_TAGS;
     if (end - p < 4) return Decode.TRUNCATED_LINK_HEADER;
     // Outermost tag only: for QinQ that is the service tag, which is what identifies the segment.
-    if (tags === 0) v.vlanId = ((d[p] & 0x0f) << 8) | d[p + 1];
+    // (Inside a pseudowire, a tag counts only if the outer frame had none.)
+    if (tags === 0 && v.vlanId === 0) v.vlanId = ((d[p] & 0x0f) << 8) | d[p + 1];
     etype = (d[p + 2] << 8) | d[p + 3];
     p += 4;
     tags++;
@@ -221,12 +224,18 @@ function decodeEtherType(
       p += 4;
       if (bos !== 0) break;
     }
-    // MPLS does not say what it carries: IP is recognised by its version nibble. Anything else
-    // (pseudowire control word 0x0, Ethernet-over-MPLS) is well-formed non-IP → ignored.
+    // MPLS does not say what it carries: IP is recognised by its version nibble. Nibble 0 is a
+    // pseudowire control word (RFC 4385); we take it to be followed by an Ethernet frame
+    // (Ethernet-over-MPLS, as in tcpreplay's test.pcap) and decode one such level. Anything else
+    // is well-formed non-IP → ignored.
     if (p >= end) return Decode.TRUNCATED_IP_HEADER;
     const ver = d[p] >> 4;
     if (ver === 4) return decodeIpv4(v, d, frame, p, end, wireLen);
     if (ver === 6) return decodeIpv6(v, d, frame, p, end, wireLen);
+    if (ver === 0 && !inPseudowire && end - p >= 4 + 14) {
+      const innerType = (d[p + 16] << 8) | d[p + 17];
+      return decodeEtherType(v, d, frame, p + 18, end, innerType, wireLen, true);
+    }
     return Decode.NON_IP_ETHERTYPE;
   }
   if (etype === ETH_PPPOE_SESSION) {

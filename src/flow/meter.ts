@@ -43,6 +43,10 @@ export class FlowMeter {
   };
   /** Monotonic packet clock (µs). */
   clock = -Infinity;
+  /** Slot, direction and newness of the packet added last (read by packet observers). */
+  lastSlot = -1;
+  lastDir: Dir = Dir.FWD;
+  lastNew = false;
 
   // ---- per-flow base state (struct of arrays) ----
   /** Raw timestamp of the first / last packet (µs; raw so features see real capture order). */
@@ -112,6 +116,9 @@ export class FlowMeter {
           slot = -1;
         } else {
           this.update(slot, p, dir, now);
+          this.lastSlot = slot;
+          this.lastDir = dir;
+          this.lastNew = false;
           if ((p.tcpFlags & TcpFlag.FIN) !== 0 && p.proto === IpProto.TCP) this.end(slot, EndReason.FIN);
           return;
         }
@@ -134,6 +141,9 @@ export class FlowMeter {
           slot = -1;
         } else {
           this.update(slot, p, dir, now);
+          this.lastSlot = slot;
+          this.lastDir = dir;
+          this.lastNew = false;
           if (p.proto === IpProto.TCP) {
             this.tcp.update(slot, dir === Dir.FWD, p.tcpFlags, p.payloadLen, p.tcpSeq, p.tcpAck);
             if (this.closed[slot] === 0 && this.tcp.closedBy(slot) !== 0) {
@@ -154,6 +164,9 @@ export class FlowMeter {
     }
     slot = this.table.insert(k);
     this.counters.flowsCreated++;
+    this.lastSlot = slot;
+    this.lastDir = Dir.FWD;
+    this.lastNew = true;
     this.initiatorIsA[slot] = k.srcIsA;
     this.firstTs[slot] = ts;
     this.lastTs[slot] = ts;
@@ -214,7 +227,11 @@ export class FlowMeter {
 
   /** Ends every open flow (end of capture, Ctrl+C). */
   flushAll(reason: EndReason = EndReason.SHUTDOWN): void {
-    this.table.forEachLive((s) => this.end(s, reason));
+    this.table.forEachLive((s) => {
+      // a connection that already closed keeps its real reason
+      const r = this.closed[s] === 1 ? (this.tcp.closedBy(s) === TERM_RST ? EndReason.RST : EndReason.FIN) : reason;
+      this.end(s, r);
+    });
   }
 
   private end(slot: number, reason: EndReason): void {

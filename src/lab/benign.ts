@@ -89,8 +89,9 @@ const HUMAN: readonly Loop[] = [
 const BUSY: readonly Loop[] = [
   {
     name: 'wrk',
-    pause: [2, 6],
-    action: (rnd) => [['wrk', '-t1', `-c${4 + Math.floor(rnd() * 8)}`, '-d2s', '--timeout', '2s', `http://${V4}/${pick(rnd, ['', 'about.html'])}`]],
+    // wrk cannot be rate-limited: short, spaced bursts keep "busy" from meaning "saturate a shared machine".
+    pause: [5, 12],
+    action: (rnd) => [['wrk', '-t1', `-c${2 + Math.floor(rnd() * 4)}`, '-d1s', '--timeout', '2s', `http://${V4}/`]],
   },
   {
     name: 'iperf3',

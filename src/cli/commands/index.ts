@@ -18,4 +18,6 @@ export const COMMANDS: readonly CommandEntry[] = [
   entry('features', 'extract flows and CICIDS2017 features from a capture file (CSV / JSONL)', () => import('./features.js')),
   entry('interfaces', 'list capture interfaces (libpcap)', () => import('./interfaces.js')),
   entry('lab', 'network-namespace attack lab: up, down, status, run, score, dataset', () => import('./lab.js')),
+  entry('train', 'train a Random Forest model from NSL-KDD, CICIDS2017 or labelled flow CSVs', () => import('./train.js')),
+  entry('evaluate', 'evaluate a model on labelled NSL-KDD, CICIDS2017 or flow CSV data', () => import('./evaluate.js')),
 ];

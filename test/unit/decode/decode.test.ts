@@ -124,8 +124,27 @@ test('MPLS multicast (0x8848) is decoded like unicast', () => {
   assert.equal(ok(dec(f)).l2Len, 18);
 });
 
-test('MPLS with a pseudowire control word (nibble 0) is non_ip_ethertype; cut labels are truncated_link_header', () => {
-  assert.equal(status(decSpec({ mpls: [1], l3: new Uint8Array(40) })), 'non_ip_ethertype');
+test('Ethernet-over-MPLS pseudowire: labels, control word, inner Ethernet + 802.1Q, IPv4', () => {
+  // Inner frame: Ethernet with VLAN 1 carrying IPv4/UDP, no padding: 14 + 4 + 28 = 46 bytes.
+  const inner = buildFrame({ vlans: [1], udp: { sport: 11, dport: 22 }, pad: false });
+  const l3 = new Uint8Array(4 + inner.length); // 4-byte control word 0x00000000
+  l3.set(inner, 4);
+  const v = ok(decSpec({ mpls: [19, 16], l3 }));
+  // 14 outer + 8 labels + 4 control word + 14 inner Ethernet + 4 tag = 44
+  assert.deepEqual([v.l2Len, v.vlanId, v.ipVersion, v.srcPort, v.dstPort, v.isEthernet], [44, 1, 4, 11, 22, 1]);
+  // An outer VLAN tag wins over the inner one.
+  assert.equal(ok(decSpec({ vlans: [300], mpls: [19], l3 })).vlanId, 300);
+  // Only one pseudowire level: a control word inside the pseudowire is not followed.
+  const nested = new Uint8Array(4 + 14 + 4 + 4 + inner.length);
+  nested.set([0x88, 0x47], 4 + 12);
+  nested.set([0, 1, 0x01, 64], 4 + 14); // label 16, bottom of stack
+  nested.set(inner, 4 + 14 + 4 + 4);
+  assert.equal(status(decSpec({ mpls: [1], l3: nested })), 'non_ip_ethertype');
+});
+
+test('MPLS with an unknown payload is non_ip_ethertype; cut labels are truncated_link_header', () => {
+  assert.equal(status(decSpec({ mpls: [1], l3: new Uint8Array(10) })), 'non_ip_ethertype'); // too short for CW + Ethernet
+  assert.equal(status(decSpec({ mpls: [1], l3: new Uint8Array(40).fill(0x11) })), 'non_ip_ethertype'); // nibble 1
   const f = buildFrame({ mpls: [1, 2], udp: {}, pad: false });
   assert.equal(status(dec(f, 1, 14 + 6, f.length)), 'truncated_link_header'); // inside 2nd label
   assert.equal(status(dec(f, 1, 14 + 8, f.length)), 'truncated_ip_header'); // labels end, nothing after
