@@ -52,7 +52,8 @@ function hasPcapHeaders(): boolean {
   // pcap-config knows non-standard prefixes; the plain header check covers distros without it.
   const cfg = spawnSync('pcap-config', ['--cflags'], { encoding: 'utf8' });
   if (cfg.status === 0) return true;
-  return ['/usr/include/pcap/pcap.h', '/usr/local/include/pcap/pcap.h', '/usr/include/pcap.h'].some((p) => existsSync(p));
+  // The addon includes <pcap/pcap.h>, so that is the header that has to exist.
+  return ['/usr/include/pcap/pcap.h', '/usr/local/include/pcap/pcap.h'].some((p) => existsSync(p));
 }
 
 function main(): void {

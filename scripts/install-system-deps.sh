@@ -4,7 +4,7 @@
 # Idempotent; needs root (or sudo).
 set -euo pipefail
 PKGS=(libpcap-dev tcpdump tshark hping3 nmap iproute2 nginx-light dnsmasq iperf3 curl dnsutils
-      python3-sklearn)
+      python3-sklearn time)
 SUDO=""
 [ "$(id -u)" -eq 0 ] || SUDO="sudo"
 missing=()

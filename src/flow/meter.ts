@@ -28,6 +28,22 @@ export interface MeterCounters {
 
 export type FlowEndHandler = (slot: number, reason: EndReason) => void;
 
+/**
+ * Optional hooks a feature set may implement on top of FeatureSet. They are detected once in the
+ * constructor, so sets without them (and the FeatureSet interface) are unaffected. Used by the
+ * NSL-KDD set: its window features must see the *end* of each connection (finish() also serves
+ * provisional rows, so it cannot commit), it reads conn_state from `meter.tcp`, and KDD's ICMP
+ * records are one packet each.
+ */
+export interface MeterHooks {
+  /** Called once from the FlowMeter constructor, after init(). */
+  attachMeter?(meter: FlowMeter): void;
+  /** A flow ends and will be emitted: called before onFlowEnd (so before the set's finish()). */
+  onFlowEnding?(slot: number, reason: EndReason): void;
+  /** After a packet was added to `slot`: true ends the flow at once (reported as EndReason.ACTIVE). */
+  endAfterPacket?(slot: number, p: PacketView): boolean;
+}
+
 export class FlowMeter {
   readonly config: Readonly<MeterConfig>;
   readonly table: FlowTable;
@@ -71,6 +87,8 @@ export class FlowMeter {
   private nextSeq = 1;
   private readonly onStart: ((slot: number, pkt: PacketView) => void)[];
   private readonly onPkt: ((slot: number, pkt: PacketView, dir: Dir) => void)[];
+  private readonly onEnding: ((slot: number, reason: EndReason) => void)[];
+  private readonly endAfter: ((slot: number, pkt: PacketView) => boolean)[];
 
   constructor(sets: readonly FeatureSet[], config: Partial<MeterConfig> = {}) {
     const merged: MeterConfig = { ...DEFAULT_METER_CONFIG };
@@ -95,6 +113,13 @@ export class FlowMeter {
     // bound once, outside the packet loop
     this.onStart = sets.map((s) => s.onFlowStart.bind(s));
     this.onPkt = sets.map((s) => s.onPacket.bind(s));
+    this.onEnding = [];
+    this.endAfter = [];
+    for (const s of sets as readonly (FeatureSet & MeterHooks)[]) {
+      if (typeof s.onFlowEnding === 'function') this.onEnding.push(s.onFlowEnding.bind(s));
+      if (typeof s.endAfterPacket === 'function') this.endAfter.push(s.endAfterPacket.bind(s));
+      if (typeof s.attachMeter === 'function') s.attachMeter(this);
+    }
   }
 
   /** Adds one decoded IP packet. */
@@ -120,6 +145,7 @@ export class FlowMeter {
           this.lastDir = dir;
           this.lastNew = false;
           if ((p.tcpFlags & TcpFlag.FIN) !== 0 && p.proto === IpProto.TCP) this.end(slot, EndReason.FIN);
+          else if (this.endAfter.length !== 0) this.checkEndAfter(slot, p);
           return;
         }
       } else {
@@ -152,6 +178,7 @@ export class FlowMeter {
               this.table.touch(FlowList.CLOSED, slot);
             }
           }
+          if (this.endAfter.length !== 0) this.checkEndAfter(slot, p);
           return;
         }
       }
@@ -190,6 +217,18 @@ export class FlowMeter {
         this.closed[slot] = 1;
         this.closeClock[slot] = now;
         this.table.touch(FlowList.CLOSED, slot);
+      }
+    }
+    if (this.endAfter.length !== 0) this.checkEndAfter(slot, p);
+  }
+
+  /** MeterHooks.endAfterPacket: a set asked to end the flow after this packet. */
+  private checkEndAfter(slot: number, p: PacketView): void {
+    const hooks = this.endAfter;
+    for (let i = 0; i < hooks.length; i++) {
+      if (hooks[i](slot, p)) {
+        this.end(slot, EndReason.ACTIVE);
+        return;
       }
     }
   }
@@ -238,6 +277,8 @@ export class FlowMeter {
     const n = this.packets[slot * 2] + this.packets[slot * 2 + 1];
     if (n >= this.config.minPackets) {
       this.counters.flowsEmitted++;
+      const ending = this.onEnding;
+      for (let i = 0; i < ending.length; i++) ending[i](slot, reason);
       this.onFlowEnd(slot, reason);
     } else {
       this.counters.flowsBelowMinPackets++;

@@ -6,7 +6,7 @@
 import type { ChildProcess } from 'node:child_process';
 import path from 'node:path';
 import { PLAN, PORTS } from './constants.js';
-import { inNs, sleep, spawnLogged, stopChild, waitExit } from './exec.js';
+import { exited, inNs, spawnLogged, stopChild, Stopper } from './exec.js';
 import { sshClientKey } from './services.js';
 
 const C = PLAN.client.ns;
@@ -116,11 +116,9 @@ export const BENIGN_TOOLS: Readonly<Record<BenignProfile, readonly string[]>> = 
 
 /** Running benign traffic; `stop()` ends every loop and kills whatever client is mid-action. */
 export class BenignTraffic {
-  private stopping = false;
+  private readonly stopper = new Stopper();
   private readonly current = new Set<ChildProcess>();
   private readonly loops: Promise<void>[] = [];
-  private wake: (() => void) | undefined;
-  private readonly stopped = new Promise<void>((r) => (this.wake = r));
   /** Actions started per loop (how much benign traffic there was). */
   readonly counts: Record<string, number> = {};
 
@@ -129,8 +127,12 @@ export class BenignTraffic {
     loops.forEach((loop, i) => this.loops.push(this.runLoop(loop, prng(seed + i * 7919))));
   }
 
-  private async pause(seconds: number): Promise<void> {
-    await Promise.race([sleep(seconds * 1000), this.stopped]);
+  private get stopping(): boolean {
+    return this.stopper.stopped;
+  }
+
+  private pause(seconds: number): Promise<void> {
+    return this.stopper.sleep(seconds * 1000);
   }
 
   private async runLoop(loop: Loop, rnd: () => number): Promise<void> {
@@ -151,7 +153,7 @@ export class BenignTraffic {
             child.stdin.write(line + '\n');
           }
         }
-        await Promise.race([waitExit(child, 35_000), this.stopped]);
+        await this.stopper.until(exited(child), 35_000);
         if (this.stopping) await stopChild(child, 'SIGTERM', 1000);
         this.current.delete(child);
       }
@@ -161,8 +163,7 @@ export class BenignTraffic {
   }
 
   async stop(): Promise<void> {
-    this.stopping = true;
-    this.wake?.();
+    this.stopper.stop();
     await Promise.all([...this.current].map((c) => stopChild(c, 'SIGTERM', 1000)));
     await Promise.all(this.loops);
   }

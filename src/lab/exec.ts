@@ -140,3 +140,47 @@ export async function stopChild(child: ChildProcess, signal: NodeJS.Signals = 'S
 export function nowUs(): number {
   return Math.round((performance.timeOrigin + performance.now()) * 1000);
 }
+
+/**
+ * A stop flag with waits that end early when it is raised. Every wait clears its own timer, so a stopped
+ * run leaves no pending timer behind (a pending 12-second pause would otherwise keep the CLI alive).
+ */
+export class Stopper {
+  stopped = false;
+  reason: string | undefined;
+  private readonly waiters = new Set<() => void>();
+
+  stop(reason?: string): void {
+    if (this.stopped) return;
+    this.stopped = true;
+    this.reason = reason;
+    for (const w of [...this.waiters]) w();
+  }
+
+  /** Resolves after `ms`, or at once when stopped. */
+  sleep(ms: number): Promise<void> {
+    return this.until(new Promise<never>(() => {}), ms).then(() => undefined);
+  }
+
+  /** Resolves with `p`'s value, or undefined after `ms` or when stopped, whichever comes first. */
+  until<T>(p: Promise<T>, ms: number): Promise<T | undefined> {
+    if (this.stopped) return Promise.resolve(undefined);
+    return new Promise<T | undefined>((resolve) => {
+      const done = (v: T | undefined): void => {
+        clearTimeout(timer);
+        this.waiters.delete(onStop);
+        resolve(v);
+      };
+      const onStop = (): void => done(undefined);
+      const timer = setTimeout(onStop, Math.max(0, ms));
+      this.waiters.add(onStop);
+      p.then(done, () => done(undefined));
+    });
+  }
+}
+
+/** Resolves when the child has exited (no timer). */
+export function exited(child: ChildProcess): Promise<true> {
+  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve(true);
+  return new Promise((resolve) => child.once('exit', () => resolve(true)));
+}

@@ -13,7 +13,7 @@ import path from 'node:path';
 import { FlowsentryError } from '../errors.js';
 import { BRIDGE, HOSTS, MONITOR_NS, PLAN } from './constants.js';
 import { BENIGN_TOOLS, BenignTraffic } from './benign.js';
-import { inNs, nowUs, sleep, spawnLogged, stopChild, waitExit } from './exec.js';
+import { exited, inNs, nowUs, sleep, spawnLogged, stopChild, Stopper } from './exec.js';
 import { BRUTE_PASSWORDS, BRUTE_USERS, chooseTool, SCENARIOS, scenarioNames, type AttackStep, type Scenario } from './scenarios.js';
 import { labDown, labHealthy, labUp, requireRoot } from './topology.js';
 import { requireTools } from './tools.js';
@@ -56,23 +56,6 @@ export function schedule(sc: Scenario, seconds: number): [number, number][] {
   return sc.steps.map((_, i) => [i * (each + gap), each]);
 }
 
-/** Resolves when `ms` passed or the run was aborted. */
-class Abort {
-  aborted = false;
-  signal: NodeJS.Signals | undefined;
-  private wake: (() => void) | undefined;
-  readonly promise = new Promise<void>((r) => (this.wake = r));
-  fire(sig: NodeJS.Signals): void {
-    if (this.aborted) return;
-    this.aborted = true;
-    this.signal = sig;
-    this.wake?.();
-  }
-  wait(ms: number): Promise<void> {
-    return Promise.race([sleep(Math.max(0, ms)), this.promise]);
-  }
-}
-
 async function startCapture(file: string, logDir: string, seconds: number): Promise<ChildProcess> {
   const log = path.join(logDir, 'tcpdump.log');
   // -U: flush per packet so an interrupted run still has a valid pcap; -Z root: write as root
@@ -95,7 +78,6 @@ async function startCapture(file: string, logDir: string, seconds: number): Prom
 interface StepRun {
   step: AttackStep;
   tool: string;
-  argv: string[];
 }
 
 function logTail(file: string): string {
@@ -113,7 +95,7 @@ export async function runScenario(opts: RunOptions): Promise<RunResult> {
   const logDir = path.join(outDir, 'logs');
   const steps: StepRun[] = sc.steps.map((step) => {
     const tool = chooseTool(step);
-    return { step, tool, argv: step.argv(tool, { rate: opts.rate, seconds: 0, workDir: outDir }) };
+    return { step, tool };
   });
   const benignProfile = sc.benign === 'full' ? 'full' : opts.benign ? 'light' : undefined;
   requireTools(['ip', 'timeout', 'tcpdump', ...steps.map((s) => s.tool), ...(benignProfile ? BENIGN_TOOLS[benignProfile] : [])], `scenario '${opts.scenario}'`);
@@ -122,10 +104,10 @@ export async function runScenario(opts: RunOptions): Promise<RunResult> {
   writeFileSync(path.join(outDir, 'users.txt'), BRUTE_USERS.join('\n') + '\n');
   writeFileSync(path.join(outDir, 'passwords.txt'), BRUTE_PASSWORDS.join('\n') + '\n');
 
-  const abort = new Abort();
+  const abort = new Stopper();
   const onSignal = (sig: NodeJS.Signals): void => {
     log(`lab run: ${sig} received, stopping tools`);
-    abort.fire(sig);
+    abort.stop(sig);
   };
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
@@ -143,17 +125,16 @@ export async function runScenario(opts: RunOptions): Promise<RunResult> {
       log('lab run: lab is not up, bringing it up (it will be torn down afterwards)');
       await labUp(log);
     }
-    if (abort.aborted) throw new FlowsentryError('FS_ERR_LAB', 'interrupted before the run started');
+    if (abort.stopped) throw new FlowsentryError('FS_ERR_LAB', 'interrupted before the run started');
     tcpdump = await startCapture(capture, logDir, seconds);
     const t0 = Date.now();
     if (benignProfile) benign = new BenignTraffic(benignProfile, logDir, 0x5eed ^ seconds);
     const plan = schedule(sc, seconds);
-    for (let i = 0; i < steps.length && !abort.aborted; i++) {
-      const { step, tool, argv } = steps[i]!;
+    for (let i = 0; i < steps.length && !abort.stopped; i++) {
+      const { step, tool } = steps[i]!;
       const [offset, dur] = plan[i]!;
-      await abort.wait(t0 + offset * 1000 - Date.now());
-      if (abort.aborted) break;
-      // Rebuild argv with the real duration (slowhttptest's own -l), identical otherwise.
+      await abort.sleep(t0 + offset * 1000 - Date.now());
+      if (abort.stopped) break;
       const finalArgv = step.argv(tool, { rate: opts.rate, seconds: dur, workDir: outDir });
       const stepLog = path.join(logDir, `attack-${i}-${step.label}.log`);
       log(`lab run: [${((Date.now() - t0) / 1000).toFixed(1)} s] ${step.label}: ${finalArgv.join(' ')}`);
@@ -163,7 +144,7 @@ export async function runScenario(opts: RunOptions): Promise<RunResult> {
       current = spawnLogged(inNs(PLAN.attacker.ns, ['timeout', '-s', 'INT', '-k', '3', String(Math.ceil(dur) + 10), ...finalArgv]), stepLog);
       current.on('error', () => undefined);
       const endAt = Date.now() + dur * 1000;
-      const exitedEarly = await Promise.race([waitExit(current, dur * 1000).then((x) => x), abort.promise.then(() => false)]);
+      const exitedEarly = (await abort.until(exited(current), dur * 1000)) === true;
       const status = current.exitCode;
       if (exitedEarly && status !== 0 && Date.now() < endAt) {
         failures.push(`${tool} (${step.label}) exited with status ${status} after ${((Date.now() - (endAt - dur * 1000)) / 1000).toFixed(1)} s: ${logTail(stepLog) || 'no output'} (log: ${stepLog})`);
@@ -174,9 +155,8 @@ export async function runScenario(opts: RunOptions): Promise<RunResult> {
         label: step.label, tool, command: finalArgv.join(' '), attacker, victim, start_us: start, end_us: nowUs(),
         ...(step.spoofed ? { spoofed_sources: true } : {}), ip_version: step.ipVersion,
       });
-      void argv;
     }
-    await abort.wait(t0 + seconds * 1000 - Date.now());
+    await abort.sleep(t0 + seconds * 1000 - Date.now());
   } finally {
     if (current) await stopChild(current, 'SIGINT', 1000);
     if (benign) await benign.stop();
@@ -190,7 +170,7 @@ export async function runScenario(opts: RunOptions): Promise<RunResult> {
       for (const h of HOSTS) hosts[h] = { ipv4: PLAN[h].ipv4, ipv6: PLAN[h].ipv6 };
       const truth: Truth = {
         scenario: opts.scenario, created: new Date().toISOString(), hosts, capture: 'capture.pcap', interface: BRIDGE, episodes,
-        seconds, rate: opts.rate, ...(abort.aborted ? { interrupted: true } : {}),
+        seconds, rate: opts.rate, ...(abort.stopped ? { interrupted: true } : {}),
         ...(benign ? { notes: [`benign ${benignProfile}: ${Object.entries(benign.counts).map(([k, v]) => `${k}×${v}`).join(' ')}`] } : {}),
       };
       writeFileSync(truthFile, JSON.stringify(truth, null, 2) + '\n');
@@ -203,5 +183,5 @@ export async function runScenario(opts: RunOptions): Promise<RunResult> {
     process.off('SIGTERM', onSignal);
   }
   if (failures.length > 0) throw new FlowsentryError('FS_ERR_LAB', `attack tool failed: ${failures.join('; ')}`);
-  return { capture, truth: truthFile, interrupted: abort.aborted, episodes };
+  return { capture, truth: truthFile, interrupted: abort.stopped, episodes };
 }

@@ -22,8 +22,32 @@ export function fitBinning(X: Float64Array, nRows: number, nFeatures: number, ma
   const m = Math.min(nRows, FIT_SAMPLE);
   const col = new Float64Array(m);
   const allEdges: number[][] = [];
+  // Row-major X is transposed a block of features at a time: strided reads of a 100 MB matrix
+  // once per feature would dominate the fit.
+  const BLK = 16;
+  const block = new Float64Array(Math.min(BLK, nFeatures) * nRows);
   for (let f = 0; f < nFeatures; f++) {
-    for (let i = 0; i < m; i++) col[i] = X[Math.floor(i * step) * nFeatures + f]!;
+    const bf = f % BLK;
+    if (bf === 0) {
+      const w = Math.min(BLK, nFeatures - f);
+      for (let i = 0; i < nRows; i++) {
+        const xo = i * nFeatures + f;
+        for (let k = 0; k < w; k++) block[k * nRows + i] = X[xo + k]!;
+      }
+    }
+    const cb = bf * nRows;
+    // Fast path: most columns (one-hot, flags, 2-decimal rates) have few distinct values; then
+    // their edges come from the distinct set and no full sort is needed.
+    const few = new Set<number>();
+    for (let i = 0; i < nRows && few.size <= maxBins; i++) few.add(block[cb + i]!);
+    if (few.size <= maxBins) {
+      const vals = Float64Array.from(few).sort();
+      const edges: number[] = [];
+      for (let i = 0; i + 1 < vals.length; i++) edges.push(midpoint(vals[i]!, vals[i + 1]!));
+      allEdges.push(edges);
+      continue;
+    }
+    for (let i = 0; i < m; i++) col[i] = block[cb + Math.floor(i * step)]!;
     col.sort();
     // distinct values with their counts
     const vals: number[] = [];
@@ -74,20 +98,20 @@ export function binColumns(X: Float64Array, nRows: number, binning: Binning, out
   const nF = binning.nFeatures;
   const codes = out ?? new Uint8Array(nRows * nF);
   const { edges, offsets } = binning;
-  for (let f = 0; f < nF; f++) {
-    const lo = offsets[f]!;
-    const hi = offsets[f + 1]!;
-    const base = f * nRows;
-    for (let i = 0; i < nRows; i++) {
-      const v = X[i * nF + f]!;
+  // rows outer: X is read sequentially (it is row-major and large); codes writes are scattered but small
+  for (let i = 0; i < nRows; i++) {
+    const xo = i * nF;
+    for (let f = 0; f < nF; f++) {
+      const v = X[xo + f]!;
+      const lo = offsets[f]!;
       let a = lo;
-      let b = hi;
+      let b = offsets[f + 1]!;
       while (a < b) {
         const mid = (a + b) >>> 1;
         if (edges[mid]! < v) a = mid + 1;
         else b = mid;
       }
-      codes[base + i] = a - lo;
+      codes[f * nRows + i] = a - lo;
     }
   }
   return codes;

@@ -49,11 +49,16 @@ export function growTree(data: TrainingColumns, params: TreeParams, rng: Rng): B
   } else w.fill(1);
   let nSamples = 0;
   for (let i = 0; i < nRows; i++) if (w[i]! > 0) nSamples++;
+  // Sample index, label and weight live side by side in node order (partitioned together), so the
+  // split search reads labels/weights sequentially and only the bin code is a gather.
   const idx = new Int32Array(nSamples);
+  const ys = new Int32Array(nSamples);
+  const ws = new Float64Array(nSamples);
   for (let i = 0, j = 0; i < nRows; i++) {
     if (w[i]! > 0) {
-      idx[j++] = i;
-      w[i] = w[i]! * classWeight[y[i]!]!;
+      idx[j] = i;
+      ys[j] = y[i]!;
+      ws[j++] = w[i]! * classWeight[y[i]!]!;
     }
   }
 
@@ -85,20 +90,22 @@ export function growTree(data: TrainingColumns, params: TreeParams, rng: Rng): B
     for (let c = 0; c < nC; c++) leafVals.push(s > 0 ? tot[c]! / s : 1 / nC);
   };
 
-  // explicit stack of (node, start, end, depth): depth-first like scikit-learn
-  const stack: number[] = [newNode(), 0, nSamples, 0];
+  // Explicit depth-first stack like scikit-learn. `known` marks features already found constant on
+  // the path from the root: they stay constant in every descendant, so they are skipped in O(1).
+  interface Job {
+    node: number;
+    start: number;
+    end: number;
+    depth: number;
+    known: Uint8Array;
+  }
+  const stack: Job[] = [{ node: newNode(), start: 0, end: nSamples, depth: 0, known: new Uint8Array(nFeatures) }];
   while (stack.length > 0) {
-    const depth = stack.pop()!;
-    const end = stack.pop()!;
-    const start = stack.pop()!;
-    const node = stack.pop()!;
+    const { node, start, end, depth, known } = stack.pop()!;
     const n = end - start;
 
     total.fill(0);
-    for (let s = start; s < end; s++) {
-      const i = idx[s]!;
-      total[y[i]!]! += w[i]!;
-    }
+    for (let s = start; s < end; s++) total[ys[s]!]! += ws[s]!;
     let wTot = 0;
     let nonZero = 0;
     for (let c = 0; c < nC; c++) {
@@ -114,30 +121,47 @@ export function growTree(data: TrainingColumns, params: TreeParams, rng: Rng): B
     let bestScore = -Infinity;
     let bestF = -1;
     let bestB = -1;
+    // scikit-learn's rule: visit max_features features (constant ones count), but keep drawing
+    // until at least one non-constant feature has been evaluated.
     let visited = 0;
-    for (let k = 0; k < nFeatures && (visited < mtry || bestF < 0); k++) {
+    let nonConstant = 0;
+    let childKnown: Uint8Array | null = null;
+    for (let k = 0; k < nFeatures && (visited < mtry || nonConstant === 0); k++) {
       const j = k + rng.int(nFeatures - k);
       const f = perm[j]!;
       perm[j] = perm[k]!;
       perm[k] = f;
+      visited++;
+      if (known[f]) continue;
       const base = f * nRows;
       let minB = 255;
       let maxB = 0;
-      for (let s = start; s < end; s++) {
-        const i = idx[s]!;
-        const b = codes[base + i]!;
-        histW[b * nC + y[i]!]! += w[i]!;
-        histN[b]!++;
-        if (b < minB) minB = b;
-        if (b > maxB) maxB = b;
+      if (minLeaf === 1) {
+        // distinct counts only matter for min_samples_leaf > 1 (weights are > 0, so W > 0 ⇔ n > 0)
+        for (let s = start; s < end; s++) {
+          const b = codes[base + idx[s]!]!;
+          histW[b * nC + ys[s]!]! += ws[s]!;
+          if (b < minB) minB = b;
+          if (b > maxB) maxB = b;
+        }
+        for (let b = minB; b <= maxB; b++) histN[b] = histW[b * nC]! > 0 || hasWeight(histW, b * nC, nC) ? 1 : 0;
+      } else {
+        for (let s = start; s < end; s++) {
+          const b = codes[base + idx[s]!]!;
+          histW[b * nC + ys[s]!]! += ws[s]!;
+          histN[b]!++;
+          if (b < minB) minB = b;
+          if (b > maxB) maxB = b;
+        }
       }
       if (minB === maxB) {
-        // constant in this node: does not count towards max_features (as scikit-learn)
         histW.fill(0, minB * nC, minB * nC + nC);
         histN[minB] = 0;
+        childKnown ??= known.slice();
+        childKnown[f] = 1;
         continue;
       }
-      visited++;
+      nonConstant++;
       left.fill(0);
       let nLeft = 0;
       let wLeft = 0;
@@ -189,6 +213,12 @@ export function growTree(data: TrainingColumns, params: TreeParams, rng: Rng): B
         const t = idx[a]!;
         idx[a] = idx[b]!;
         idx[b] = t;
+        const ty = ys[a]!;
+        ys[a] = ys[b]!;
+        ys[b] = ty;
+        const tw = ws[a]!;
+        ws[a] = ws[b]!;
+        ws[b] = tw;
         b--;
       }
     }
@@ -198,8 +228,9 @@ export function growTree(data: TrainingColumns, params: TreeParams, rng: Rng): B
     splitBin[node] = bestB;
     child[node] = l;
     // push right first so the left subtree is built first (depth-first, left-to-right)
-    stack.push(r, a, end, depth + 1);
-    stack.push(l, start, a, depth + 1);
+    const kids = childKnown ?? known;
+    stack.push({ node: r, start: a, end, depth: depth + 1, known: kids });
+    stack.push({ node: l, start, end: a, depth: depth + 1, known: kids });
   }
 
   return {
@@ -208,4 +239,9 @@ export function growTree(data: TrainingColumns, params: TreeParams, rng: Rng): B
     child: Int32Array.from(child),
     leafValues: Float32Array.from(leafVals),
   };
+}
+
+function hasWeight(h: Float64Array, o: number, nC: number): boolean {
+  for (let c = 0; c < nC; c++) if (h[o + c]! > 0) return true;
+  return false;
 }

@@ -89,19 +89,51 @@ export class CicCsvWriter {
   }
 
   write(f: EndedFlow): void {
-    const m = f.meter;
-    const ids = cicIdentifiers(m, f.slot, this.opts.compat);
-    let line = this.opts.header === 'tl'
-      ? `${ids.flowId},${ids.srcIp},${ids.srcPort},${ids.destIp},${ids.destPort},${ids.proto},${ids.timestamp}`
-      : String(ids.destPort);
+    const out = this.out;
+    const ids = cicIdentifiers(f.meter, f.slot, this.opts.compat);
+    if (this.opts.header === 'tl') {
+      out.ascii(ids.flowId);
+      out.byte(COMMA);
+      out.ascii(ids.srcIp);
+      out.byte(COMMA);
+      out.integer(ids.srcPort);
+      out.byte(COMMA);
+      out.ascii(ids.destIp);
+      out.byte(COMMA);
+      out.integer(ids.destPort);
+      out.byte(COMMA);
+      out.integer(ids.proto);
+      out.byte(COMMA);
+      out.ascii(ids.timestamp);
+    } else {
+      out.integer(ids.destPort);
+    }
     const row = f.row;
     const compat = this.opts.compat;
     const types = this.types;
     for (let i = 0; i < row.length; i++) {
+      out.byte(COMMA);
       const v = row[i];
-      line += ',' + (compat && types[i] ? javaDouble(v) : String(v));
+      if (compat && types[i]) writeJavaDouble(out, v);
+      else out.number(v);
     }
-    this.out.write(line + ',' + this.label + '\n');
+    out.byte(COMMA);
+    out.write(this.label);
+    out.byte(NEWLINE);
+  }
+}
+
+const COMMA = 44;
+const NEWLINE = 10;
+
+/** javaDouble() without allocating for the common integer-valued case ("714.0"). */
+function writeJavaDouble(out: LineWriter, v: number): void {
+  if (Number.isSafeInteger(v) && Math.abs(v) < 1e7 && !Object.is(v, -0)) {
+    out.integer(v);
+    out.byte(46); // '.'
+    out.byte(48); // '0'
+  } else {
+    out.ascii(javaDouble(v));
   }
 }
 
@@ -143,14 +175,21 @@ export class CicJsonlWriter {
   constructor(private readonly out: LineWriter, private readonly compat: boolean) {}
 
   write(f: EndedFlow): void {
+    const out = this.out;
     const ids = cicIdentifiers(f.meter, f.slot, this.compat);
-    let line = `{"flow_id":${f.meter.flowSeq[f.slot]},"cic_flow_id":${JSON.stringify(ids.flowId)},"src_ip":"${ids.srcIp}","src_port":${ids.srcPort},"dest_ip":"${ids.destIp}","dest_port":${ids.destPort},"proto":${ids.proto},"timestamp":"${isoMicros(f.meter.firstTs[f.slot])}"`;
+    out.ascii('{"flow_id":');
+    out.integer(f.meter.flowSeq[f.slot]);
+    out.ascii(`,"cic_flow_id":"${ids.flowId}","src_ip":"${ids.srcIp}","src_port":${ids.srcPort},"dest_ip":"${ids.destIp}","dest_port":${ids.destPort},"proto":${ids.proto},"timestamp":"${isoMicros(f.meter.firstTs[f.slot])}"`);
     const row = f.row;
     for (let i = 0; i < row.length; i++) {
+      out.byte(44);
+      out.write(this.names[i]);
+      out.byte(58);
       const v = row[i];
       // JSON has no Infinity/NaN: write them as strings so nothing is lost
-      line += ',' + this.names[i] + ':' + (Number.isFinite(v) ? String(v) : `"${v}"`);
+      if (Number.isFinite(v)) out.number(v);
+      else out.ascii(`"${v}"`);
     }
-    this.out.write(line + '}\n');
+    out.ascii('}\n');
   }
 }

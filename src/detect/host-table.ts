@@ -1,0 +1,103 @@
+/**
+ * Bounded table of IP hosts for the host-level detectors: open addressing over typed arrays, keyed by
+ * (IP version, four address words). It never deletes and never grows: when a key is absent and the
+ * probe window (maxProbe slots) holds no free slot, the least recently seen host in the window is
+ * replaced. So memory is fixed, a lookup is O(maxProbe) worst case, and a flood of spoofed sources can
+ * only push out hosts that have been quiet the longest (counted in `replacements`).
+ */
+
+function mix(h: number, v: number): number {
+  v = Math.imul(v, 0xcc9e2d51);
+  v = (v << 15) | (v >>> 17);
+  v = Math.imul(v, 0x1b873593);
+  h ^= v;
+  h = (h << 13) | (h >>> 19);
+  return (Math.imul(h, 5) + 0xe6546b64) | 0;
+}
+
+/** Final avalanche (murmur3 fmix32) so low bits of the hash are usable for indexing and bitmaps. */
+export function fmix(h: number): number {
+  h ^= h >>> 16;
+  h = Math.imul(h, 0x85ebca6b);
+  h ^= h >>> 13;
+  h = Math.imul(h, 0xc2b2ae35);
+  h ^= h >>> 16;
+  return h >>> 0;
+}
+
+export function hashAddr(version: number, w0: number, w1: number, w2: number, w3: number, seed: number): number {
+  let h = mix(seed ^ version, w0);
+  if (version === 6) {
+    h = mix(h, w1);
+    h = mix(h, w2);
+    h = mix(h, w3);
+  }
+  return fmix(h);
+}
+
+export class HostTable {
+  readonly capacity: number;
+  private readonly mask: number;
+  readonly used: Uint8Array;
+  readonly version: Uint8Array;
+  /** Address words, 4 per slot. */
+  readonly addr: Int32Array;
+  readonly lastSeen: Float64Array;
+  /** Hosts pushed out to make room. */
+  replacements = 0;
+  size = 0;
+  /** Called when a slot gets a new host (fresh or replaced): the owner clears its per-host state. */
+  onReset: (slot: number) => void = () => {};
+
+  constructor(capacity: number, private readonly maxProbe = 16) {
+    let cap = 16;
+    while (cap < capacity) cap *= 2;
+    this.capacity = cap;
+    this.mask = cap - 1;
+    this.used = new Uint8Array(cap);
+    this.version = new Uint8Array(cap);
+    this.addr = new Int32Array(cap * 4);
+    this.lastSeen = new Float64Array(cap);
+  }
+
+  /**
+   * Slot of the host, inserting it if absent. `protect` is a slot that must not be replaced (the other
+   * endpoint of the same packet, looked up just before).
+   */
+  lookup(version: number, w0: number, w1: number, w2: number, w3: number, now: number, protect: number): number {
+    const a = this.addr;
+    let i = hashAddr(version, w0, w1, w2, w3, 0x2545f491) & this.mask;
+    let victim = -1;
+    let victimSeen = Infinity;
+    for (let p = 0; p < this.maxProbe; p++, i = (i + 1) & this.mask) {
+      if (this.used[i] === 0) {
+        this.used[i] = 1;
+        this.size++;
+        return this.claim(i, version, w0, w1, w2, w3, now);
+      }
+      const o = i * 4;
+      if (this.version[i] === version && a[o] === w0 && a[o + 1] === w1 && a[o + 2] === w2 && a[o + 3] === w3) {
+        this.lastSeen[i] = now;
+        return i;
+      }
+      if (i !== protect && this.lastSeen[i] < victimSeen) {
+        victimSeen = this.lastSeen[i];
+        victim = i;
+      }
+    }
+    this.replacements++;
+    return this.claim(victim, version, w0, w1, w2, w3, now);
+  }
+
+  private claim(i: number, version: number, w0: number, w1: number, w2: number, w3: number, now: number): number {
+    const o = i * 4;
+    this.version[i] = version;
+    this.addr[o] = w0;
+    this.addr[o + 1] = w1;
+    this.addr[o + 2] = w2;
+    this.addr[o + 3] = w3;
+    this.lastSeen[i] = now;
+    this.onReset(i);
+    return i;
+  }
+}
