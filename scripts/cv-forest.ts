@@ -77,7 +77,8 @@ async function main(): Promise<void> {
     let acc = 0;
     let f1 = 0;
     for (const val of folds) {
-      const trainRows = which === 'nsl' ? complement(ds.nRows, val) : universe.filter((r) => !val.includes(r));
+      const held = new Set(val);
+      const trainRows = which === 'nsl' ? complement(ds.nRows, val) : universe.filter((r) => !held.has(r));
       const { model } = await trainModel({ train: ds, trainRows, params, task, workers: 2, createdAt: 'cv' });
       const r = evaluateModel(model, ds, val);
       acc += r.accuracy / folds.length;

@@ -84,7 +84,8 @@ export interface PcapAddon {
 }
 
 /** The fix printed with every FS_ERR_LIBPCAP_MISSING. */
-export const LIBPCAP_FIX = 'install libpcap-dev (apt-get install libpcap-dev) and run npm rebuild / npm run build:native (or: npm run prepare)';
+// `npm rebuild` does not rebuild the root package's own addon (checked with npm 11); `prepare` does.
+export const LIBPCAP_FIX = 'install libpcap-dev (apt-get install libpcap-dev) and rebuild the addon: npm run prepare';
 
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
 

@@ -94,6 +94,11 @@ export interface HostDetectorCounters {
   alertsRaised: number;
 }
 
+/** Fewest set bits of an m-bit linear counter whose estimate reaches n distinct (≤ m). */
+function bitsFor(n: number, m: number): number {
+  return Math.min(m, Math.ceil(m * (1 - Math.exp(-n / m)) - 1e-9));
+}
+
 /** Linear-counting estimate of distinct items from `set` bits of `m`. */
 function linearCount(set: number, m: number): number {
   if (set >= m) return m * Math.log(m); // saturated: a lower bound
@@ -132,6 +137,9 @@ export class HostDetectors implements PacketObserver {
   private readonly srcBits: Uint32Array;
   /** [slot*8 + i]: 0 targets set, 1 ports set, 2 hosts set, 3 new flows out, 4 answered, 5 sources set, 6 new flows in, 7 established in. */
   private readonly win: Float64Array;
+  /** Set bits at which the linear-counting estimate reaches the scan / fan-in thresholds. */
+  private readonly scanBits: number;
+  private readonly faninBits: number;
   alertsRaised = 0;
 
   constructor(cfg: HostDetectorConfig, private readonly onAlert: (a: Alert) => void, flowCapacity = 1 << 16) {
@@ -163,6 +171,8 @@ export class HostDetectors implements PacketObserver {
     this.srcBits = new Uint32Array(cap * SRC_WORDS);
     this.win = new Float64Array(cap * 8);
     this.hosts.onReset = (s) => this.reset(s);
+    this.scanBits = bitsFor(cfg.scan.targets, TARGET_WORDS * 32);
+    this.faninBits = bitsFor(cfg.fanin.sources, SRC_WORDS * 32);
   }
 
   counters(): HostDetectorCounters {
@@ -391,7 +401,7 @@ export class HostDetectors implements PacketObserver {
     const w = s * 8;
     const c = this.cfg.scan;
     const targets = this.win[w];
-    if (targets < c.targets) return;
+    if (targets < this.scanBits) return;
     const answered = Math.min(1, this.win[w + 4] / this.win[w + 3]);
     if (answered > c.maxAnswered) return;
     if (this.alerting(s, K_SCAN, now)) return;
@@ -421,8 +431,8 @@ export class HostDetectors implements PacketObserver {
   private checkFanin(v: PacketView, d: number, now: number): void {
     const w = d * 8;
     const c = this.cfg.fanin;
+    if (this.win[w + 5] < this.faninBits) return;
     const sources = linearCount(this.win[w + 5], SRC_WORDS * 32);
-    if (sources < c.sources) return;
     const est = Math.min(1, this.win[w + 7] / this.win[w + 6]);
     if (est > c.maxEstablished) return;
     if (this.alerting(d, K_FANIN, now)) return;

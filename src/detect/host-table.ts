@@ -40,8 +40,8 @@ export class HostTable {
   private readonly mask: number;
   readonly used: Uint8Array;
   readonly version: Uint8Array;
-  /** Address words, 4 per slot. */
-  readonly addr: Int32Array;
+  /** Address words, 4 per slot (unsigned: decoders may hand over signed or unsigned words). */
+  readonly addr: Uint32Array;
   readonly lastSeen: Float64Array;
   /** Hosts pushed out to make room. */
   replacements = 0;
@@ -56,7 +56,7 @@ export class HostTable {
     this.mask = cap - 1;
     this.used = new Uint8Array(cap);
     this.version = new Uint8Array(cap);
-    this.addr = new Int32Array(cap * 4);
+    this.addr = new Uint32Array(cap * 4);
     this.lastSeen = new Float64Array(cap);
   }
 
@@ -66,6 +66,10 @@ export class HostTable {
    */
   lookup(version: number, w0: number, w1: number, w2: number, w3: number, now: number, protect: number): number {
     const a = this.addr;
+    w0 >>>= 0;
+    w1 >>>= 0;
+    w2 >>>= 0;
+    w3 >>>= 0;
     let i = hashAddr(version, w0, w1, w2, w3, 0x2545f491) & this.mask;
     let victim = -1;
     let victimSeen = Infinity;

@@ -8,14 +8,15 @@
  * Every tool is also wrapped in timeout(1), so even a SIGKILLed runner cannot leave a flood running.
  */
 import type { ChildProcess } from 'node:child_process';
-import { mkdirSync, readFileSync, writeFileSync, existsSync } from 'node:fs';
+import { mkdirSync, readFileSync, rmSync, writeFileSync, existsSync } from 'node:fs';
 import path from 'node:path';
 import { FlowsentryError } from '../errors.js';
 import { BRIDGE, HOSTS, MONITOR_NS, PLAN } from './constants.js';
 import { BENIGN_TOOLS, BenignTraffic } from './benign.js';
-import { exited, inNs, nowUs, sleep, spawnLogged, stopChild, Stopper } from './exec.js';
+import { exited, inNs, isAlive, nowUs, procStartTime, signalGroup, sleep, spawnLogged, stopChild, Stopper } from './exec.js';
 import { BRUTE_PASSWORDS, BRUTE_USERS, chooseTool, SCENARIOS, scenarioNames, type AttackStep, type Scenario } from './scenarios.js';
-import { labDown, labHealthy, labUp, requireRoot } from './topology.js';
+import { killNamespaceProcesses, labDown, labHealthy, labUp, requireRoot } from './topology.js';
+import { stateSub } from './state.js';
 import { requireTools } from './tools.js';
 import type { Episode, Truth } from './truth.js';
 
@@ -85,6 +86,38 @@ function logTail(file: string): string {
   return readFileSync(file, 'utf8').trim().split('\n').filter((l) => l.trim()).slice(-3).join(' | ');
 }
 
+const lockFile = (): string => stateSub('run.lock');
+const capturePidFile = (): string => stateSub('capture.pid');
+
+/** "pid starttime" of a process recorded by a run, if that very process still lives. */
+function liveRecorded(file: string): number | undefined {
+  if (!existsSync(file)) return undefined;
+  const [pid, start] = readFileSync(file, 'utf8').trim().split(' ').map(Number);
+  return pid !== undefined && pid > 1 && isAlive(pid) && procStartTime(pid) === start ? pid : undefined;
+}
+
+/**
+ * One run at a time (all runs capture on the same bridge). When no run holds the lock, any process in the
+ * client or attacker namespace is a leftover of a dead runner (SIGKILL, crash) and is killed, and so is
+ * that runner's recorded tcpdump. The monitor namespace is otherwise left alone: the sensor runs there.
+ */
+async function takeRunLock(): Promise<void> {
+  const other = liveRecorded(lockFile());
+  if (other !== undefined) throw new FlowsentryError('FS_ERR_LAB', `another 'lab run' (pid ${other}) is using the lab; wait for it or stop it`);
+  for (const ns of [PLAN.client.ns, PLAN.attacker.ns]) await killNamespaceProcesses(ns);
+  const oldCapture = liveRecorded(capturePidFile());
+  if (oldCapture !== undefined) signalGroup(oldCapture, 'SIGINT');
+  writeFileSync(lockFile(), `${process.pid} ${procStartTime(process.pid) ?? ''}\n`);
+}
+
+function releaseRunLock(): void {
+  try {
+    if (readFileSync(lockFile(), 'utf8').startsWith(`${process.pid} `)) rmSync(lockFile());
+  } catch {
+    /* lab torn down or lock gone */
+  }
+}
+
 export async function runScenario(opts: RunOptions): Promise<RunResult> {
   const log = opts.log ?? (() => {});
   const sc = SCENARIOS[opts.scenario];
@@ -125,8 +158,10 @@ export async function runScenario(opts: RunOptions): Promise<RunResult> {
       log('lab run: lab is not up, bringing it up (it will be torn down afterwards)');
       await labUp(log);
     }
+    await takeRunLock();
     if (abort.stopped) throw new FlowsentryError('FS_ERR_LAB', 'interrupted before the run started');
     tcpdump = await startCapture(capture, logDir, seconds);
+    if (tcpdump.pid !== undefined) writeFileSync(capturePidFile(), `${tcpdump.pid} ${procStartTime(tcpdump.pid) ?? ''}\n`);
     const t0 = Date.now();
     if (benignProfile) benign = new BenignTraffic(benignProfile, logDir, 0x5eed ^ seconds);
     const plan = schedule(sc, seconds);
@@ -175,6 +210,7 @@ export async function runScenario(opts: RunOptions): Promise<RunResult> {
       };
       writeFileSync(truthFile, JSON.stringify(truth, null, 2) + '\n');
     }
+    releaseRunLock();
     if (!wasUp) {
       log('lab run: tearing the lab down');
       await labDown().catch((e: unknown) => log(`lab run: teardown failed: ${String(e)}`));

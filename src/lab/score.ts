@@ -9,7 +9,7 @@
  * Every other flow is benign; a benign flow is "flagged" when its verdict is not BENIGN or an alert
  * carries its flow_id.
  */
-import { readEve, type EveAlert, type EveFile, type EveFlow } from './eve.js';
+import { readEve, type EveAlert, type EveFile } from './eve.js';
 import { readTruth, type Episode, type Truth } from './truth.js';
 
 /** Detectors that key on the destination host, so the alert's src_ip may be a spoofed or arbitrary source. */
@@ -88,14 +88,22 @@ export function alertMatches(a: EveAlert, p: PreparedEpisode, graceUs: number): 
   return DEST_KEYED_DETECTORS.has(a.detector) && p.victim.has(canonicalIp(a.destIp));
 }
 
-function flowIsAttack(f: EveFlow, eps: PreparedEpisode[], labHosts: Set<string>, graceUs: number): boolean {
-  const src = canonicalIp(f.srcIp);
-  const dst = canonicalIp(f.destIp);
-  return eps.some((p) => {
-    if (f.endUs < p.ep.start_us || f.startUs > p.ep.end_us + graceUs) return false;
+function flowEpisode(src: string, dst: string, startUs: number, endUs: number, eps: PreparedEpisode[], labHosts: Set<string>, graceUs: number): Episode | undefined {
+  return eps.find((p) => {
+    if (endUs < p.ep.start_us || startUs > p.ep.end_us + graceUs) return false;
     if (p.attacker.has(src) || p.attacker.has(dst)) return true;
     return p.ep.spoofed_sources === true && ((p.victim.has(dst) && !labHosts.has(src)) || (p.victim.has(src) && !labHosts.has(dst)));
-  });
+  })?.ep;
+}
+
+/**
+ * The flow → episode rule shared by the scorer and `lab dataset`: a flow belongs to the first episode whose
+ * window (plus grace) it overlaps and whose attacker address is one of its endpoints, or — for spoofed-source
+ * episodes — that connects the victim with an address of no lab host. Undefined = benign.
+ */
+export function flowLabeller(truth: Truth, graceUs: number): (srcIp: string, destIp: string, startUs: number, endUs: number) => Episode | undefined {
+  const { eps, labHosts } = prepare(truth);
+  return (srcIp, destIp, startUs, endUs) => flowEpisode(canonicalIp(srcIp), canonicalIp(destIp), startUs, endUs, eps, labHosts, graceUs);
 }
 
 const median = (xs: number[]): number | null => {
@@ -132,7 +140,7 @@ export function score(truth: Truth, eve: EveFile, opts: ScoreOptions): ScoreRepo
   let benign = 0;
   let flagged = 0;
   for (const f of eve.flows) {
-    if (flowIsAttack(f, eps, labHosts, graceUs)) {
+    if (flowEpisode(canonicalIp(f.srcIp), canonicalIp(f.destIp), f.startUs, f.endUs, eps, labHosts, graceUs)) {
       attack++;
       continue;
     }

@@ -140,7 +140,7 @@ export async function labUp(log: (s: string) => void = () => {}): Promise<'creat
   }
 }
 
-async function killNamespaceProcesses(ns: string): Promise<void> {
+export async function killNamespaceProcesses(ns: string): Promise<void> {
   const pids = (): number[] => run(['ip', 'netns', 'pids', ns]).stdout.split(/\s+/).filter(Boolean).map(Number).filter((n) => n > 1 && n !== process.pid);
   let list = pids();
   for (const pid of list) {

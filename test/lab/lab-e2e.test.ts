@@ -190,6 +190,14 @@ test('lab end to end', { skip, timeout: 240_000 }, async (t) => {
           const times = tsharkFields(pcap, `ip.src==${A4} && tcp.dstport==80 && tcp.flags.syn==1 && tcp.flags.ack==0`, 'frame.time_epoch').map((s) => Number(s) * 1e6);
           assert.ok(Math.min(...times) >= ep.start_us - 50_000 && Math.max(...times) <= ep.end_us + 50_000, 'synflood packets outside the truth window');
         }
+        if (scenario === 'mixed') {
+          // lab dataset: our extractor's flows, labelled from truth.json.
+          const csv = path.join(out, 'flows.csv');
+          const d = flowsentry(['lab', 'dataset', '--truth', path.join(out, 'truth.json'), '--capture', pcap, '-o', csv]);
+          assert.equal(d.status, 0, d.stderr);
+          const labels = new Set(readFileSync(csv, 'utf8').trim().split('\n').slice(1).map((l) => l.slice(l.lastIndexOf(',') + 1)));
+          for (const l of ['BENIGN', 'synflood', 'portscan', 'udpflood']) assert.ok(labels.has(l), `flows.csv has no ${l} rows (${[...labels].join(', ')})`);
+        }
         rmSync(pcap); // keep /tmp small
       });
     }

@@ -20,4 +20,7 @@ export const COMMANDS: readonly CommandEntry[] = [
   entry('lab', 'network-namespace attack lab: up, down, status, run, score, dataset', () => import('./lab.js')),
   entry('train', 'train a Random Forest model from NSL-KDD, CICIDS2017 or labelled flow CSVs', () => import('./train.js')),
   entry('evaluate', 'evaluate a model on labelled NSL-KDD, CICIDS2017 or flow CSV data', () => import('./evaluate.js')),
+  entry('monitor', 'live detection on a network interface (flows, forest verdicts, host detectors, alerts)', () => import('./monitor.js')),
+  entry('analyze', 'run the detector on a capture file (offline, or --realtime at capture speed)', () => import('./analyze.js')),
+  entry('config', 'print or check the effective sensor configuration', () => import('./config.js')),
 ];

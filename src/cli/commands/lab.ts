@@ -10,6 +10,7 @@ import { runScenario } from '../../lab/runner.js';
 import { SCENARIOS, scenarioNames } from '../../lab/scenarios.js';
 import { formatScore, scoreFiles } from '../../lab/score.js';
 import { labDataset } from '../../lab/dataset.js';
+import { FEATURE_SET_IDS, type FeatureSetId } from '../../pipeline/extract.js';
 
 const help = `Usage: flowsentry lab <subcommand> [options]
 
@@ -23,7 +24,7 @@ Subcommands:
   scenarios                  list scenarios
   run SCENARIO [--seconds N] [--rate R] [--out DIR] [--no-benign]
                              run a scenario; writes DIR/capture.pcap and DIR/truth.json
-                             --seconds  duration (default 20; mixed: 60)
+                             --seconds  duration (default 20; portscan 40; mixed 90)
                              --rate     attack packets/s for floods and scans (default 500; 0 = as fast as possible)
                              --out      output directory (default ./lab-runs/SCENARIO-TIMESTAMP)
                              --no-benign  no background benign traffic during attack scenarios
@@ -31,8 +32,8 @@ Subcommands:
                              SIGINT/SIGTERM stop every tool, keep the capture, and write truth.json.
   score --alerts EVE.jsonl --truth truth.json [--grace-ms MS] [--json]
                              per-episode detection and latency, benign false positives
-  dataset --truth truth.json --capture capture.pcap -o flows.csv
-                             labelled flow features of a capture (needs the pipeline extractor)
+  dataset --truth truth.json --capture capture.pcap -o flows.csv [--feature-set cic2017|cic2017-compat] [--grace-ms MS]
+                             CIC features of the capture (our extractor), Label = episode label or BENIGN
 
 See docs/lab.md.
 `;
@@ -103,12 +104,18 @@ async function run(argv: readonly string[]): Promise<number> {
     }
     case 'dataset': {
       const { values } = parseCommandArgs('lab dataset', rest, {
-        truth: { type: 'string' }, capture: { type: 'string' }, o: { type: 'string', short: 'o' }, output: { type: 'string' },
+        truth: { type: 'string' }, capture: { type: 'string' }, output: { type: 'string', short: 'o' },
+        'feature-set': { type: 'string' }, 'grace-ms': { type: 'string' },
       });
-      const output = values.o ?? values.output;
+      const output = values.output;
       if (!values.truth || !values.capture || !output) throw new FlowsentryError('FS_ERR_USAGE', 'lab dataset needs --truth, --capture and -o flows.csv');
-      const n = await labDataset(values.truth, values.capture, output);
-      out(`lab dataset: ${n} flows written to ${output}`);
+      const fsId = values['feature-set'] ?? 'cic2017';
+      if (!(FEATURE_SET_IDS as readonly string[]).includes(fsId)) throw new FlowsentryError('FS_ERR_USAGE', `--feature-set must be one of ${FEATURE_SET_IDS.join(', ')}`);
+      const s = await labDataset({
+        truth: values.truth, capture: values.capture, output, featureSet: fsId as FeatureSetId,
+        graceMs: numberOption('grace-ms', values['grace-ms'], 1000, 0, 3_600_000),
+      });
+      out(`lab dataset: ${s.flows} flows from ${s.packets} packets written to ${output} (${Object.entries(s.labels).map(([k, v]) => `${k} ${v}`).join(', ')})`);
       return 0;
     }
     default:

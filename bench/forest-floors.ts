@@ -1,0 +1,79 @@
+/**
+ * Measures the quality floors of the issue at full size (100 trees unless --trees):
+ *   NSL-KDD, KDDTrain+ only → KDDTest+ and KDDTest-21: binary and 5-class, nslkdd41 and nslkdd28
+ *   CICIDS2017 improved sample, stratified 70/30 (seed 1): macro-F1 and per-class F1
+ * plus single-thread inference rows/s of each model. Parameters are the CV-chosen presets.
+ *   node dist/bench/forest-floors.js [nsl|cic|all] [--trees N] [--json out.json]
+ */
+import { readdirSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { loadDataset, type Dataset } from '../src/model/datasets/index.js';
+import { encodeDataset } from '../src/model/datasets/table.js';
+import { predictBatch, forestStats } from '../src/model/forest.js';
+import { evaluateModel, trainModel } from '../src/model/pipeline.js';
+import { CIC_PARAMS, NSL_BINARY_PARAMS, NSL_MULTICLASS_PARAMS } from '../src/model/presets.js';
+import { formatReport } from '../src/model/report.js';
+import { stratifiedSplit } from '../src/model/split.js';
+import type { Model } from '../src/model/model.js';
+
+const repo = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+const data = process.env.FLOWSENTRY_SHARED_DATA ?? path.resolve(repo, '../shared/data');
+const args = process.argv.slice(2);
+const flag = (n: string) => {
+  const i = args.indexOf(n);
+  return i >= 0 ? args[i + 1] : undefined;
+};
+const which = args[0] && !args[0].startsWith('--') ? args[0] : 'all';
+const nTrees = Number(flag('--trees') ?? 100);
+const verbose = args.includes('--verbose');
+const results: Record<string, unknown> = {};
+
+function rowsPerSecond(model: Model, ds: Dataset, rows?: Int32Array): number {
+  const { X, nRows } = encodeDataset(ds, model.info.preprocessing, rows);
+  const cls = new Int32Array(nRows);
+  const proba = new Float32Array(nRows * model.forest.nClasses);
+  predictBatch(model.forest, X, nRows, cls, proba);
+  const t0 = performance.now();
+  for (let k = 0; k < 3; k++) predictBatch(model.forest, X, nRows, cls, proba);
+  return (3 * nRows) / ((performance.now() - t0) / 1000);
+}
+
+if (which === 'nsl' || which === 'all') {
+  const d = path.join(data, 'nsl-kdd');
+  for (const task of ['binary', 'multiclass'] as const) {
+    for (const features of [41, 28] as const) {
+      const opts = { task, nslFeatures: features };
+      const params = { ...(task === 'binary' ? NSL_BINARY_PARAMS : NSL_MULTICLASS_PARAMS), nTrees };
+      const train = loadDataset('nsl-kdd', [path.join(d, 'KDDTrain+.txt')], opts);
+      const { model, seconds } = await trainModel({ train, params, task });
+      const line: Record<string, unknown> = { train_seconds: seconds, nodes: forestStats(model.forest).nodes };
+      for (const f of ['KDDTest+.txt', 'KDDTest-21.txt']) {
+        const ds = loadDataset('nsl-kdd', [path.join(d, f)], opts);
+        const r = evaluateModel(model, ds);
+        line[f] = { accuracy: r.accuracy, macro_f1: r.macro_f1, auc: r.auc };
+        if (f === 'KDDTest+.txt') line.rows_per_s = rowsPerSecond(model, ds);
+        if (verbose) console.log(formatReport(r, `nslkdd${features} ${task} ${f}`));
+      }
+      const key = `nsl-kdd nslkdd${features} ${task}`;
+      results[key] = line;
+      const t = line['KDDTest+.txt'] as { accuracy: number; auc: number | null };
+      const t21 = line['KDDTest-21.txt'] as { accuracy: number };
+      console.log(`${key.padEnd(32)} KDDTest+ acc ${t.accuracy.toFixed(4)}${t.auc !== null ? ` AUC ${t.auc.toFixed(4)}` : ''}  KDDTest-21 acc ${t21.accuracy.toFixed(4)}  train ${seconds.toFixed(1)} s  infer ${Math.round(line.rows_per_s as number)} rows/s`);
+    }
+  }
+}
+
+if (which === 'cic' || which === 'all') {
+  const dir = path.join(data, 'cicids2017-improved-sample');
+  const ds = loadDataset('cicids2017', readdirSync(dir).filter((f) => f.endsWith('.csv')).sort().map((f) => path.join(dir, f)), { task: 'multiclass' });
+  const split = stratifiedSplit(ds.labels, 0.3, 1);
+  const { model, seconds } = await trainModel({ train: ds, trainRows: split.train, params: { ...CIC_PARAMS, nTrees }, task: 'multiclass' });
+  const r = evaluateModel(model, ds, split.test);
+  const rps = rowsPerSecond(model, ds, split.test);
+  results['cicids2017 improved 70/30'] = { macro_f1: r.macro_f1, accuracy: r.accuracy, per_class: r.per_class, confusion: r.confusion, train_seconds: seconds, rows_per_s: rps };
+  console.log(formatReport(r, `CICIDS2017 improved sample, stratified 70/30 (seed 1), ${nTrees} trees, train ${seconds.toFixed(1)} s, infer ${Math.round(rps)} rows/s`));
+}
+
+const out = flag('--json');
+if (out) writeFileSync(out, JSON.stringify(results, null, 2) + '\n');
