@@ -20,4 +20,13 @@ echo "install-system-deps: installing ${missing[*]}"
 $SUDO apt-get update -qq
 # tshark asks whether non-root users may capture; answer no without a prompt.
 echo "wireshark-common wireshark-common/install-setuid boolean false" | $SUDO debconf-set-selections
+# The lab runs nginx, sshd, vsftpd and dnsmasq inside its own namespaces with its own configs: keep the
+# packages from starting and enabling system-wide services on install (policy-rc.d 101 = "not allowed").
+added_policy=""
+if [ ! -e /usr/sbin/policy-rc.d ]; then
+  printf '#!/bin/sh\nexit 101\n' | $SUDO tee /usr/sbin/policy-rc.d >/dev/null
+  $SUDO chmod +x /usr/sbin/policy-rc.d
+  added_policy=1
+fi
+trap 'if [ -n "$added_policy" ]; then $SUDO rm -f /usr/sbin/policy-rc.d; fi' EXIT
 DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}"

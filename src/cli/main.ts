@@ -40,11 +40,21 @@ async function main(argv: string[]): Promise<number> {
   return command.run(rest);
 }
 
+// `flowsentry … | head`: the reader left; stop quietly as a Unix filter does on SIGPIPE
+const isEpipe = (err: unknown): boolean => (err as NodeJS.ErrnoException | null)?.code === 'EPIPE';
+process.stdout.on('error', (err) => {
+  if (isEpipe(err)) process.exit(0);
+});
+
 main(process.argv.slice(2)).then(
   (code) => {
     process.exitCode = code;
   },
   (err: unknown) => {
+    if (isEpipe(err)) {
+      process.exitCode = 0;
+      return;
+    }
     process.stderr.write(`flowsentry: ${describeError(err)}\n`);
     if (process.env.FLOWSENTRY_DEBUG) process.stderr.write(String((err as Error)?.stack) + '\n');
     process.exitCode = 1;
