@@ -12,7 +12,7 @@ import { loadDataset, type Dataset } from '../src/model/datasets/index.js';
 import { encodeDataset } from '../src/model/datasets/table.js';
 import { predictBatch, forestStats } from '../src/model/forest.js';
 import { evaluateModel, trainModel } from '../src/model/pipeline.js';
-import { CIC_PARAMS, NSL_BINARY_PARAMS, NSL_MULTICLASS_PARAMS } from '../src/model/presets.js';
+import { CIC_PARAMS, nslPreset } from '../src/model/presets.js';
 import { formatReport } from '../src/model/report.js';
 import { stratifiedSplit } from '../src/model/split.js';
 import type { Model } from '../src/model/model.js';
@@ -44,7 +44,7 @@ if (which === 'nsl' || which === 'all') {
   for (const task of ['binary', 'multiclass'] as const) {
     for (const features of [41, 28] as const) {
       const opts = { task, nslFeatures: features };
-      const params = { ...(task === 'binary' ? NSL_BINARY_PARAMS : NSL_MULTICLASS_PARAMS), nTrees };
+      const params = { ...nslPreset(task, features), nTrees };
       const train = loadDataset('nsl-kdd', [path.join(d, 'KDDTrain+.txt')], opts);
       const { model, seconds } = await trainModel({ train, params, task });
       const line: Record<string, unknown> = { train_seconds: seconds, nodes: forestStats(model.forest).nodes };

@@ -20,6 +20,7 @@ import { complement, stratifiedKFold, stratifiedSplit } from '../src/model/split
 import { defaultForestParams, type ForestParams } from '../src/model/train.js';
 import { readTextFile } from '../src/model/datasets/csv.js';
 import { Rng, shuffle } from '../src/model/rng.js';
+import { NSL_LOG1P_COLUMNS } from '../src/model/presets.js';
 
 const repo = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const data = process.env.FLOWSENTRY_SHARED_DATA ?? path.resolve(repo, '../shared/data');
@@ -64,29 +65,44 @@ async function main(): Promise<void> {
     const { train } = stratifiedSplit(ds.labels, 0.3, 1);
     folds = stratifiedKFold(ds.labels, K, 2, train);
   }
-  const grid: Partial<ForestParams>[] = [];
-  for (const maxDepth of [Infinity, 16, 10])
-    for (const maxFeatures of ['sqrt', 'log2'] as const)
-      for (const classWeight of ['none', 'balanced'] as const) grid.push({ maxDepth, maxFeatures, classWeight });
+  // grid 1 (default): depth × max_features × class weight. grid 2 (--grid log): byte-count log1p
+  // scaling × max_features × depth, with --repeats tree seeds per fold to tame the fold noise.
+  const grid: (Partial<ForestParams> & { log1p?: boolean })[] = [];
+  if (flag('--grid', '1') === 'weight') {
+    // grid 3: attack up-weighting (shifts the decision towards 'attack', which unseen attacks need)
+    for (const classWeight of [[1, 1], [1, 2], [1, 4]]) for (const maxFeatures of ['sqrt', 'log2'] as const) grid.push({ maxDepth: Infinity, maxFeatures, classWeight });
+  } else if (flag('--grid', '1') === 'log') {
+    for (const log1p of [false, true])
+      for (const maxFeatures of ['sqrt', 'log2'] as const) for (const maxDepth of [Infinity, 10]) grid.push({ maxDepth, maxFeatures, classWeight: 'none', log1p });
+  } else {
+    for (const maxDepth of [Infinity, 16, 10])
+      for (const maxFeatures of ['sqrt', 'log2'] as const)
+        for (const classWeight of ['none', 'balanced'] as const) grid.push({ maxDepth, maxFeatures, classWeight });
+  }
+  const repeats = Number(flag('--repeats', '1'));
   const all = new Int32Array(ds.nRows).map((_, i) => i);
   const universe = which === 'nsl' ? all : Int32Array.from(new Set(folds.flatMap((f) => [...f]))).sort();
-  console.log(`${which} ${task} ${ds.featureSet}: ${universe.length} rows, ${K} folds, ${nTrees} trees per fit`);
+  console.log(`${which} ${task} ${ds.featureSet}: ${universe.length} rows, ${K} folds × ${repeats} seed(s), ${nTrees} trees per fit`);
   const results: { cfg: string; acc: number; f1: number }[] = [];
   for (const g of grid) {
-    const params: ForestParams = { ...defaultForestParams, nTrees, ...g };
+    const { log1p, ...forest } = g;
+    const params: ForestParams = { ...defaultForestParams, nTrees, ...forest };
     let acc = 0;
     let f1 = 0;
-    for (const val of folds) {
-      const held = new Set(val);
-      const trainRows = which === 'nsl' ? complement(ds.nRows, val) : universe.filter((r) => !held.has(r));
-      const { model } = await trainModel({ train: ds, trainRows, params, task, workers: 2, createdAt: 'cv' });
-      const r = evaluateModel(model, ds, val);
-      acc += r.accuracy / folds.length;
-      f1 += r.macro_f1 / folds.length;
+    const fits = folds.length * repeats;
+    for (let rep = 0; rep < repeats; rep++) {
+      for (const val of folds) {
+        const held = new Set(val);
+        const trainRows = which === 'nsl' ? complement(ds.nRows, val) : universe.filter((r) => !held.has(r));
+        const { model } = await trainModel({ train: ds, trainRows, params: { ...params, seed: 1 + rep }, task, workers: 2, createdAt: 'cv', log1p: log1p ? NSL_LOG1P_COLUMNS : [] });
+        const r = evaluateModel(model, ds, val);
+        acc += r.accuracy / fits;
+        f1 += r.macro_f1 / fits;
+      }
     }
-    const cfg = `max_depth=${Number.isFinite(params.maxDepth) ? params.maxDepth : 'None'} max_features=${String(params.maxFeatures)} class_weight=${String(params.classWeight)}`;
+    const cfg = `${log1p ? 'log1p(bytes,duration) ' : ''}max_depth=${Number.isFinite(params.maxDepth) ? params.maxDepth : 'None'} max_features=${String(params.maxFeatures)} class_weight=${typeof params.classWeight === 'string' ? params.classWeight : `[${params.classWeight.join(',')}]`}`;
     results.push({ cfg, acc, f1 });
-    console.log(`  ${cfg.padEnd(60)} accuracy ${acc.toFixed(4)}  macro-F1 ${f1.toFixed(4)}`);
+    console.log(`  ${cfg.padEnd(82)} accuracy ${acc.toFixed(4)}  macro-F1 ${f1.toFixed(4)}`);
   }
   const key = which === 'nsl' ? 'acc' : 'f1';
   results.sort((a, b) => b[key] - a[key]);

@@ -30,11 +30,12 @@ export interface SensorConfig {
     baseline_factor: number;
     window_ms: number;
     cooldown_ms: number;
-    syn_rate: { enabled: boolean; rate_pps: number; max_completion: number };
+    syn_rate: { enabled: boolean; rate_pps: number; max_completion: number; scan_exempt_pps: number };
     udp_rate: { enabled: boolean; rate_pps: number; max_reply_ratio: number };
     icmp_rate: { enabled: boolean; rate_pps: number };
     scan: { enabled: boolean; targets: number; max_answered: number };
     fanin: { enabled: boolean; sources: number; max_established: number };
+    slow_conn: { enabled: boolean; concurrent: number };
   };
   alerts: { cooldown_s: number };
   outputs: {
@@ -67,11 +68,12 @@ export const DEFAULT_CONFIG: SensorConfig = {
     baseline_factor: 4,
     window_ms: 2000,
     cooldown_ms: 10000,
-    syn_rate: { enabled: true, rate_pps: 300, max_completion: 0.2 },
+    syn_rate: { enabled: true, rate_pps: 300, max_completion: 0.2, scan_exempt_pps: 5000 },
     udp_rate: { enabled: true, rate_pps: 2000, max_reply_ratio: 0.05 },
     icmp_rate: { enabled: true, rate_pps: 1000 },
     scan: { enabled: true, targets: 100, max_answered: 0.5 },
     fanin: { enabled: true, sources: 200, max_established: 0.5 },
+    slow_conn: { enabled: true, concurrent: 50 },
   },
   alerts: { cooldown_s: 60 },
   outputs: {
@@ -126,6 +128,7 @@ export const SPEC: Readonly<Record<string, LeafSpec>> = {
   'detectors.syn_rate.enabled': bool,
   'detectors.syn_rate.rate_pps': pos(),
   'detectors.syn_rate.max_completion': ratio,
+  'detectors.syn_rate.scan_exempt_pps': num(0),
   'detectors.udp_rate.enabled': bool,
   'detectors.udp_rate.rate_pps': pos(),
   'detectors.udp_rate.max_reply_ratio': ratio,
@@ -137,6 +140,8 @@ export const SPEC: Readonly<Record<string, LeafSpec>> = {
   'detectors.fanin.enabled': bool,
   'detectors.fanin.sources': int(2, 3000),
   'detectors.fanin.max_established': ratio,
+  'detectors.slow_conn.enabled': bool,
+  'detectors.slow_conn.concurrent': int(2),
   'alerts.cooldown_s': num(0),
   'outputs.console.enabled': bool,
   'outputs.console.quiet': bool,

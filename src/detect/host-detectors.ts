@@ -33,6 +33,7 @@ import type { FlowMeter } from '../flow/meter.js';
 import { protoName } from '../flow/record.js';
 import type { PacketObserver } from '../pipeline/pipeline.js';
 import { thresholdConfidence, type Alert, type DetectorName, type TopFeature } from './alert.js';
+import { ConnTracker, type SlowConnConfig } from './conn-tracker.js';
 import { HostTable, fmix, hashAddr } from './host-table.js';
 
 export interface HostDetectorConfig {
@@ -48,11 +49,16 @@ export interface HostDetectorConfig {
   windowMs: number;
   /** Minimum packet time between two alerts of one detector about one host (ms). */
   cooldownMs: number;
-  syn: { enabled: boolean; rate: number; maxCompletion: number };
+  /**
+   * `scanExemptRate`: while the sending source is flagged as a scanner, its SYNs raise syn_rate only
+   * above this rate (a fast nmap -sS is also "many half-open SYNs to one host"; a flood is 10–100× faster).
+   */
+  syn: { enabled: boolean; rate: number; maxCompletion: number; scanExemptRate: number };
   udp: { enabled: boolean; rate: number; maxReplyRatio: number };
   icmp: { enabled: boolean; rate: number };
   scan: { enabled: boolean; targets: number; maxAnswered: number };
   fanin: { enabled: boolean; sources: number; maxEstablished: number };
+  slowConn: SlowConnConfig;
 }
 
 export const DEFAULT_HOST_DETECTORS: Readonly<HostDetectorConfig> = Object.freeze({
@@ -62,11 +68,12 @@ export const DEFAULT_HOST_DETECTORS: Readonly<HostDetectorConfig> = Object.freez
   baselineFactor: 4,
   windowMs: 2000,
   cooldownMs: 10_000,
-  syn: { enabled: true, rate: 300, maxCompletion: 0.2 },
+  syn: { enabled: true, rate: 300, maxCompletion: 0.2, scanExemptRate: 5000 },
   udp: { enabled: true, rate: 2000, maxReplyRatio: 0.05 },
   icmp: { enabled: true, rate: 1000 },
   scan: { enabled: true, targets: 100, maxAnswered: 0.5 },
   fanin: { enabled: true, sources: 200, maxEstablished: 0.5 },
+  slowConn: { enabled: true, concurrent: 50 },
 });
 
 const K_SYN = 0;
@@ -141,6 +148,7 @@ export class HostDetectors implements PacketObserver {
   private readonly scanBits: number;
   private readonly faninBits: number;
   alertsRaised = 0;
+  readonly conns: ConnTracker;
 
   constructor(cfg: HostDetectorConfig, private readonly onAlert: (a: Alert) => void, flowCapacity = 1 << 16) {
     this.cfg = cfg;
@@ -171,8 +179,17 @@ export class HostDetectors implements PacketObserver {
     this.srcBits = new Uint32Array(cap * SRC_WORDS);
     this.win = new Float64Array(cap * 8);
     this.hosts.onReset = (s) => this.reset(s);
+    this.conns = new ConnTracker(cfg.slowConn, cfg.capacity, flowCapacity, this.cooldownUs, (a) => {
+      this.alertsRaised++;
+      onAlert(a);
+    });
     this.scanBits = bitsFor(cfg.scan.targets, TARGET_WORDS * 32);
     this.faninBits = bitsFor(cfg.fanin.sources, SRC_WORDS * 32);
+  }
+
+  /** The flow in meter slot `slot` ended (before the slot is reused): connection accounting. */
+  flowEnded(slot: number): void {
+    this.conns.ended(slot);
   }
 
   counters(): HostDetectorCounters {
@@ -243,7 +260,10 @@ export class HostDetectors implements PacketObserver {
     if (slot >= this.flowFlags.length) this.growFlags(m.table.capacity);
     const fwd = m.lastDir === Dir.FWD;
     const isNew = m.lastNew;
-    if (isNew) this.flowFlags[slot] = 0;
+    if (isNew) {
+      this.flowFlags[slot] = 0;
+      this.conns.ended(slot); // in case the slot's previous flow ended unseen
+    }
     const ver = v.ipVersion;
     const hs = this.hosts;
     const s = hs.lookup(ver, v.src0, v.src1, v.src2, v.src3, now, -1);
@@ -266,7 +286,7 @@ export class HostDetectors implements PacketObserver {
         this.synIn[d] += 1;
         if (!this.alerting(d, K_SYN, now)) this.synSlow[d] += 1;
         if (fwd) flags |= F_SYN;
-        if (cfg.syn.enabled) this.checkSyn(v, d, now, m);
+        if (cfg.syn.enabled) this.checkSyn(v, s, d, now, m);
       } else if (syn && ack) {
         if (!fwd) {
           flags |= F_SYNACK;
@@ -281,12 +301,14 @@ export class HostDetectors implements PacketObserver {
           flags |= F_EST;
           this.estIn[d] += 1;
           this.win[rsp * 8 + 7]++;
+          this.conns.established(v, slot, fwd, now, m.flowSeq[slot]);
         } else if (!fwd && v.payloadLen > 0 && (flags & (F_ANS | F_EST)) !== (F_ANS | F_EST)) {
           // mid-stream pickup: the responder sending data also proves a real conversation
           if ((flags & F_ANS) === 0) this.win[ini * 8 + 4]++;
           if ((flags & F_EST) === 0) {
             this.estIn[rsp] += 1;
             this.win[rsp * 8 + 7]++;
+            this.conns.established(v, slot, fwd, now, m.flowSeq[slot]);
           }
           flags |= F_ANS | F_EST;
         }
@@ -350,10 +372,11 @@ export class HostDetectors implements PacketObserver {
 
   // ------------------------------------------------------------------ checks (cheap until they fire)
 
-  private checkSyn(v: PacketView, d: number, now: number, m: FlowMeter): void {
+  private checkSyn(v: PacketView, s: number, d: number, now: number, m: FlowMeter): void {
     const rate = this.synIn[d] * this.rateK;
     const c = this.cfg.syn;
     if (rate < c.rate) return;
+    if (rate < c.scanExemptRate && this.alerting(s, K_SCAN, now)) return;
     const base = this.synSlow[d] * this.rateSlowK;
     if (rate < this.cfg.baselineFactor * base) return;
     const completion = this.estIn[d] / this.synIn[d];

@@ -17,7 +17,12 @@ export interface MeterConfig {
    *    FIN packet included; later packets of the connection form a new "appendix" flow. RST is ignored.
    */
   termination: 'tcp-state' | 'first-fin';
-  /** Delay after TCP close before the flow is emitted ('tcp-state' only). */
+  /**
+   * Delay after TCP close before the flow is emitted ('tcp-state' only). The last ACK of FIN/FIN/ACK is
+   * already inside the closed flow; the delay only absorbs stragglers (retransmissions, in-flight data
+   * after a RST). 250 ms covers WAN round trips; longer delays keep closed flows in memory (1 s cost
+   * ~35 % more CPU per packet on the benchmark capture, from the larger working set).
+   */
   closeDelayUs: number;
   /**
    * When true, the active timeout is checked only when a packet of the same flow arrives, with the
@@ -35,7 +40,7 @@ export const DEFAULT_METER_CONFIG: Readonly<MeterConfig> = {
   idleTimeoutUs: 120e6,
   activeTimeoutUs: 120e6,
   termination: 'tcp-state',
-  closeDelayUs: 1e6,
+  closeDelayUs: 250e3,
   activeTimeoutOnArrival: false,
   activeGraceUs: 0,
   minPackets: 1,

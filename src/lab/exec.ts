@@ -80,10 +80,17 @@ export function procStartTime(pid: number): number | undefined {
   }
 }
 
+/** True for a running process; a zombie (killed, not yet reaped — e.g. when PID 1 does not reap) is dead. */
 export function isAlive(pid: number): boolean {
   try {
     process.kill(pid, 0);
-    return true;
+  } catch {
+    return false;
+  }
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const state = stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3);
+    return state !== 'Z' && state !== 'X';
   } catch {
     return false;
   }

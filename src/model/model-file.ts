@@ -160,7 +160,8 @@ function validateHeader(h: Header, fail: (d: string) => never): void {
   if (typeof pre !== 'object' || pre === null || !Array.isArray(pre.inputs)) fail('preprocessing.inputs missing');
   if (pre.nonFiniteValue !== null && typeof pre.nonFiniteValue !== 'number') fail('preprocessing.nonFiniteValue must be a number or null');
   for (const c of pre.inputs) {
-    if (typeof c?.name !== 'string' || (c.kind !== 'numeric' && !(c.kind === 'categorical' && strs(c.vocabulary)))) fail(`bad preprocessing input ${JSON.stringify(c)}`);
+    const okNumeric = c?.kind === 'numeric' && (c.transform === undefined || c.transform === 'log1p');
+    if (typeof c?.name !== 'string' || (!okNumeric && !(c.kind === 'categorical' && strs(c.vocabulary)))) fail(`bad preprocessing input ${JSON.stringify(c)}`);
   }
   if (pre.inputs.map((c) => c.name).join('\0') !== h.columns.join('\0')) fail('preprocessing inputs do not match columns');
   if (encodedColumnNames(pre.inputs).join('\0') !== h.encodedColumns.join('\0')) fail('encodedColumns do not match the preprocessing');

@@ -15,7 +15,16 @@ export type FeatureSetId = 'nslkdd41' | 'nslkdd28' | 'cic2017';
 export const FEATURE_SET_IDS: readonly FeatureSetId[] = ['nslkdd41', 'nslkdd28', 'cic2017'];
 
 export type InputColumn =
-  | { readonly name: string; readonly kind: 'numeric' }
+  | {
+      readonly name: string;
+      readonly kind: 'numeric';
+      /**
+       * Optional monotone transform applied after the non-finite mapping: 'log1p' is
+       * sign(x)·ln(1+|x|). Trees are invariant to it except where thresholds fall (midpoints in log
+       * space generalise differently to values never seen in training, e.g. novel attacks' byte counts).
+       */
+      readonly transform?: 'log1p';
+    }
   | { readonly name: string; readonly kind: 'categorical'; readonly vocabulary: readonly string[] };
 
 export interface Preprocessing {
@@ -82,6 +91,7 @@ export function createEncoder(info: Pick<ModelInfo, 'preprocessing'>): (values: 
   const nf = info.preprocessing.nonFiniteValue;
   const maps = inputs.map((c) => (c.kind === 'categorical' ? new Map(c.vocabulary.map((v, i) => [v, i])) : null));
   const widths = inputs.map((c) => (c.kind === 'categorical' ? c.vocabulary.length : 1));
+  const logs = inputs.map((c) => c.kind === 'numeric' && c.transform === 'log1p');
   return (values, out, offset) => {
     let o = offset;
     for (let j = 0; j < inputs.length; j++) {
@@ -95,7 +105,8 @@ export function createEncoder(info: Pick<ModelInfo, 'preprocessing'>): (values: 
         o += w;
       } else {
         const x = typeof v === 'number' ? v : Number(v);
-        out[o++] = Number.isFinite(x) ? x : nf;
+        const y = Number.isFinite(x) ? x : nf;
+        out[o++] = logs[j] ? signedLog1p(y) : y;
       }
     }
   };
@@ -135,4 +146,9 @@ export function assertFeatureSet(model: Model | ModelInfo, id: FeatureSetId, col
 /** Convenience wrapper: predictBatch on the model's forest. */
 export function predictModel(model: Model, X: Float64Array | Float32Array, nRows: number, outClass: Int32Array, outProba: Float32Array): void {
   predictBatch(model.forest, X, nRows, outClass, outProba);
+}
+
+/** sign(x)·ln(1+|x|): the 'log1p' input transform (monotone, defined for negatives such as -1). */
+export function signedLog1p(x: number): number {
+  return x >= 0 ? Math.log1p(x) : -Math.log1p(-x);
 }

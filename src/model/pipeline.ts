@@ -19,12 +19,14 @@ export interface TrainRequest {
   readonly onProgress?: (done: number, total: number) => void;
   readonly notes?: readonly string[];
   readonly createdAt?: string;
+  /** Numeric columns to encode with the 'log1p' transform. */
+  readonly log1p?: readonly string[];
 }
 
 export async function trainModel(req: TrainRequest): Promise<{ model: Model; seconds: number }> {
   const ds = req.train;
   const rows = req.trainRows;
-  const pre = fitPreprocessing(ds, rows);
+  const pre = fitPreprocessing(ds, rows, req.log1p ?? []);
   const { X, nRows, nFeatures } = encodeDataset(ds, pre, rows);
   const present = new Set(rows ? Array.from(rows, (r) => ds.labels[r]!) : ds.labels);
   const classes = ds.classOrder.filter((c) => present.has(c));

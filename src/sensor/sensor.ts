@@ -91,6 +91,7 @@ export class Sensor {
       featureSet: fs,
       meter: opts.meter,
       onFlow: (f) => {
+        this.hostDetectors.flowEnded(f.slot);
         const rec = buildRecord(f.meter, f.slot, f.reason);
         if (cls) cls.add(rec, f.row, false);
         else emitFlow({ record: rec, verdict: null });

@@ -24,11 +24,12 @@ export function hostDetectorConfig(c: SensorConfig): HostDetectorConfig {
     baselineFactor: d.baseline_factor,
     windowMs: d.window_ms,
     cooldownMs: d.cooldown_ms,
-    syn: { enabled: d.syn_rate.enabled, rate: d.syn_rate.rate_pps, maxCompletion: d.syn_rate.max_completion },
+    syn: { enabled: d.syn_rate.enabled, rate: d.syn_rate.rate_pps, maxCompletion: d.syn_rate.max_completion, scanExemptRate: d.syn_rate.scan_exempt_pps },
     udp: { enabled: d.udp_rate.enabled, rate: d.udp_rate.rate_pps, maxReplyRatio: d.udp_rate.max_reply_ratio },
     icmp: { enabled: d.icmp_rate.enabled, rate: d.icmp_rate.rate_pps },
     scan: { enabled: d.scan.enabled, targets: d.scan.targets, maxAnswered: d.scan.max_answered },
     fanin: { enabled: d.fanin.enabled, sources: d.fanin.sources, maxEstablished: d.fanin.max_established },
+    slowConn: { enabled: d.slow_conn.enabled, concurrent: d.slow_conn.concurrent },
   };
 }
 

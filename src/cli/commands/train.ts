@@ -26,6 +26,8 @@ Data:
   --features 41|28        nsl-kdd feature set: nslkdd41 or the header-computable nslkdd28 (default 41)
   --keep-identifiers      cicids2017/flows: keep Source/Destination Port as features
   --holdout F             hold-out fraction when no --test is given (default 0.3)
+  --log1p COLS            comma-separated numeric columns to encode as sign(x)·ln(1+|x|), e.g.
+                          duration,src_bytes,dst_bytes (recorded in the model, applied at prediction)
 Forest:
   --trees N               number of trees (default 100)
   --max-depth D           maximum depth (default unlimited)
@@ -72,6 +74,7 @@ export const command: Command = {
         features: { type: 'string' },
         'keep-identifiers': { type: 'boolean' },
         holdout: { type: 'string' },
+        log1p: { type: 'string' },
         trees: { type: 'string' },
         'max-depth': { type: 'string' },
         'min-samples-leaf': { type: 'string' },
@@ -129,6 +132,7 @@ export const command: Command = {
       task: opts.task,
       workers,
       onProgress: progress,
+      log1p: values.log1p ? values.log1p.split(',').map((c) => c.trim()).filter((c) => c !== '') : [],
       notes: trainRows ? [`trained on the training part of a stratified hold-out split (seed ${params.seed})`] : [],
     });
     const reports: Record<string, EvaluationReport> = {};
@@ -163,7 +167,7 @@ function attachPositionals(argv: readonly string[], train: string[], test: strin
       i++; // the flag's own value is already in values
     } else if (a.startsWith('-')) {
       current = null;
-      if (!a.includes('=') && !['--keep-identifiers'].includes(a)) i++;
+      if (!a.includes('=') && a !== '--keep-identifiers') i++;
     } else if (pos.has(a)) {
       if (!current) throw new FlowsentryError('FS_ERR_USAGE', `train: unexpected argument '${a}' (files go after --train or --test)`);
       current.push(a);

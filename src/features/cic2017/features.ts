@@ -40,36 +40,50 @@ export interface Cic2017Options {
 }
 
 // ---- state layout (offsets inside one flow's stride) ----
-const FWD_LEN = 0;
-const BWD_LEN = FWD_LEN + STAT_BLOCK;
-const ALL_LEN = BWD_LEN + STAT_BLOCK;
+// Grouped by what one packet touches: the common block, then its own direction's block (stats, last
+// time, header bytes, flag and bulk counters). With 10k+ live flows the state does not fit in L2 and
+// every cache line touched is a likely miss: updating random slots measured 60 ns/packet with 2 k live
+// flows and 173 ns with 16 k in the previous scattered layout. Now a packet touches 8 of 13 lines
+// (was ~11); blocks start on 64-byte boundaries.
+// common (both directions): lines 0–2
+const ALL_LEN = 0;
 const FLOW_IAT = ALL_LEN + STAT_BLOCK;
-const FWD_IAT = FLOW_IAT + STAT_BLOCK;
-const BWD_IAT = FWD_IAT + STAT_BLOCK;
-const ACTIVE = BWD_IAT + STAT_BLOCK;
-const IDLE = ACTIVE + STAT_BLOCK;
-const FLOW_START = IDLE + STAT_BLOCK;
-const FLOW_LAST = FLOW_START + 1;
-const FWD_LAST = FLOW_LAST + 1;
-const BWD_LAST = FWD_LAST + 1;
-const START_ACTIVE = BWD_LAST + 1;
+const FLOW_LAST = FLOW_IAT + STAT_BLOCK;
+const START_ACTIVE = FLOW_LAST + 1;
 const END_ACTIVE = START_ACTIVE + 1;
-const FWD_HDR = END_ACTIVE + 1;
-const BWD_HDR = FWD_HDR + 1;
-const MIN_SEG = BWD_HDR + 1;
-const ACT_DATA = MIN_SEG + 1;
-const INIT_WIN_F = ACT_DATA + 1;
-const INIT_WIN_B = INIT_WIN_F + 1;
-const FIRST_FLAGS = INIT_WIN_B + 1;
-const COMPAT_STRIDE = FIRST_FLAGS + 1;
-// corrected-mode extras
-const FLAGS_FWD = COMPAT_STRIDE; // 8 counters, FIN SYN RST PSH ACK URG ECE CWR (TCP bit order)
-const FLAGS_BWD = FLAGS_FWD + 8;
-const BULK_FWD = FLAGS_BWD + 8; // 8 values, see BULK_* below
-const BULK_BWD = BULK_FWD + 8;
-const SF_LAST = BULK_BWD + 8;
+const SF_LAST = END_ACTIVE + 1;
 const SF_COUNT = SF_LAST + 1;
-const CORRECTED_STRIDE = SF_COUNT + 1;
+const FLOW_START = SF_COUNT + 1;
+const FIRST_FLAGS = FLOW_START + 1;
+const INIT_WIN_F = FIRST_FLAGS + 1;
+const INIT_WIN_B = INIT_WIN_F + 1;
+const ACT_DATA = INIT_WIN_B + 1;
+const MIN_SEG = ACT_DATA + 1;
+// per direction: lines 3–6 forward, 7–10 backward
+const FWD = 24;
+const BWD = 56;
+const LEN = 0; // stat block
+const IAT = LEN + STAT_BLOCK; // stat block
+const LAST = IAT + STAT_BLOCK;
+const HDR = LAST + 1;
+const FLAGS = 16; // FIN SYN RST PSH ACK URG ECE CWR counters (TCP bit order), corrected mode
+const BULK = 24; // bulk state, corrected mode (BULK_* below)
+const FWD_LEN = FWD + LEN;
+const FWD_IAT = FWD + IAT;
+const FWD_LAST = FWD + LAST;
+const FWD_HDR = FWD + HDR;
+const FLAGS_FWD = FWD + FLAGS;
+const BULK_FWD = FWD + BULK;
+const BWD_LEN = BWD + LEN;
+const BWD_IAT = BWD + IAT;
+const BWD_LAST = BWD + LAST;
+const BWD_HDR = BWD + HDR;
+const FLAGS_BWD = BWD + FLAGS;
+const BULK_BWD = BWD + BULK;
+// rarely touched (only after > 5 s gaps): lines 11–12
+const ACTIVE = 88;
+const IDLE = ACTIVE + STAT_BLOCK;
+const STRIDE = 104;
 
 const BULK_DURATION = 0;
 const BULK_PACKETS = 1;
@@ -109,7 +123,7 @@ export class Cic2017Features implements FeatureSet {
     this.padding = opts.padding ?? 'wire';
     this.activityUs = opts.activityTimeoutUs ?? 5e6;
     this.id = this.compat ? 'cic2017-compat' : 'cic2017';
-    this.stride = this.compat ? COMPAT_STRIDE : CORRECTED_STRIDE;
+    this.stride = STRIDE;
     this.meter = this.compat
       ? { termination: 'first-fin', idleTimeoutUs: Infinity, activeTimeoutUs: 120e6, activeTimeoutOnArrival: true, activeGraceUs: 120e6, minPackets: 2 }
       : { termination: 'tcp-state', idleTimeoutUs: 120e6, activeTimeoutUs: 120e6, minPackets: 1 };

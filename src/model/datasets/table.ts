@@ -3,7 +3,7 @@
  * only, NaN/±Infinity mapped to one documented value, rows encoded into the forest's row-major layout.
  */
 import { FlowsentryError } from '../../errors.js';
-import { encodedColumnNames, type FeatureSetId, type InputColumn, type Preprocessing, type TrainingFile } from '../model.js';
+import { encodedColumnNames, signedLog1p, type FeatureSetId, type InputColumn, type Preprocessing, type TrainingFile } from '../model.js';
 
 export type Column =
   | { readonly name: string; readonly kind: 'numeric'; readonly values: Float64Array }
@@ -31,9 +31,12 @@ export interface Dataset {
  */
 export const NON_FINITE_VALUE = -1;
 
-export function fitPreprocessing(ds: Dataset, rows?: Int32Array): Preprocessing {
+export function fitPreprocessing(ds: Dataset, rows?: Int32Array, log1pColumns: readonly string[] = []): Preprocessing {
+  for (const l of log1pColumns) {
+    if (!ds.columns.some((c) => c.name === l && c.kind === 'numeric')) throw new FlowsentryError('FS_ERR_USAGE', `log1p: no numeric column '${l}' in the data`);
+  }
   const inputs: InputColumn[] = ds.columns.map((c) => {
-    if (c.kind === 'numeric') return { name: c.name, kind: 'numeric' };
+    if (c.kind === 'numeric') return log1pColumns.includes(c.name) ? { name: c.name, kind: 'numeric', transform: 'log1p' } : { name: c.name, kind: 'numeric' };
     const seen = new Set<string>();
     if (rows) for (const r of rows) seen.add(c.values[r]!);
     else for (const v of c.values) seen.add(v);
@@ -57,9 +60,11 @@ export function encodeDataset(ds: Dataset, pre: Preprocessing, rows?: Int32Array
     if (!col) throw new FlowsentryError('FS_ERR_MODEL_FEATURES', `the data has no column '${inp.name}' that the model needs`);
     if (inp.kind === 'numeric') {
       if (col.kind !== 'numeric') throw new FlowsentryError('FS_ERR_MODEL_FEATURES', `column '${inp.name}' is categorical in the data, numeric in the model`);
+      const log = inp.transform === 'log1p';
       for (let i = 0; i < n; i++) {
         const v = col.values[rows ? rows[i]! : i]!;
-        X[i * nFeatures + off] = Number.isFinite(v) ? v : pre.nonFiniteValue;
+        const x = Number.isFinite(v) ? v : pre.nonFiniteValue;
+        X[i * nFeatures + off] = log ? signedLog1p(x) : x;
       }
       off += 1;
     } else {

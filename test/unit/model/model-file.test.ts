@@ -66,6 +66,12 @@ test('round trip preserves metadata and predictions; same seed ⇒ byte-identica
   enc(['udp', 35], X, 0);
   enc(['icmp', Infinity], X, 3); // unknown category → all zero; Infinity → -1
   assert.deepEqual([...X], [0, 1, 35, 0, 0, -1]);
+  const logEnc = createEncoder({ preprocessing: { inputs: [{ name: 'b', kind: 'numeric', transform: 'log1p' }], nonFiniteValue: -1 } });
+  const L = new Float64Array(3);
+  logEnc([Math.E - 1], L, 0);
+  logEnc([NaN], L, 1);
+  logEnc([0], L, 2);
+  assert.deepEqual([...L], [1, -Math.log(2), 0]);
   const cls = new Int32Array(2);
   predictBatch(loaded.forest, X, 2, cls, new Float32Array(4));
   assert.deepEqual([...cls], [1, 0]);
