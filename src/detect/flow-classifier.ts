@@ -12,6 +12,7 @@
 import type { FeatureSet } from '../features/feature-set.js';
 import type { FlowRecord } from '../flow/record.js';
 import { buildRecord, protoName } from '../flow/record.js';
+import { createNslKddModelInput, NSLKDD28_ID, type NslKddModelInput } from '../features/nslkdd/index.js';
 import { assertFeatureSet, createEncoder, predictModel, type FeatureSetId, type Model } from '../model/model.js';
 import type { Pipeline } from '../pipeline/pipeline.js';
 import type { Alert } from './alert.js';
@@ -66,6 +67,8 @@ export class FlowClassifier {
   private readonly gather: Int32Array;
   private readonly raw: Float64Array;
   private readonly encode: ReturnType<typeof createEncoder>;
+  /** NSL-KDD rows carry categorical codes that the model one-hot encodes by name (model-input.ts). */
+  private readonly nslInput: NslKddModelInput | null;
   private readonly X: Float64Array;
   private readonly outClass: Int32Array;
   private readonly outProba: Float32Array;
@@ -90,7 +93,8 @@ export class FlowClassifier {
     // the model names its feature set; featureSetFor() built the matching extractor
     // models may also use flow identifiers the feature set does not carry as features (CIC 'Protocol')
     const names = [...featureSet.columns.map((c) => c.name), ...ID_COLUMNS];
-    this.gather = assertFeatureSet(model, featureSet.id as FeatureSetId, names);
+    this.nslInput = featureSet.id === NSLKDD28_ID ? createNslKddModelInput(model) : null;
+    this.gather = this.nslInput ? new Int32Array(0) : assertFeatureSet(model, featureSet.id as FeatureSetId, names);
     this.nFs = featureSet.columns.length;
     this.encode = createEncoder(info);
     this.nEnc = info.encodedColumns.length;
@@ -112,14 +116,18 @@ export class FlowClassifier {
       return;
     }
     const r = this.n;
-    const raw = this.raw;
-    const g = this.gather;
-    const nFs = this.nFs;
-    for (let j = 0; j < g.length; j++) {
-      const k = g[j];
-      raw[j] = k < nFs ? row[k] : k === nFs ? rec.proto : k === nFs + 1 ? rec.srcPort : rec.destPort;
+    if (this.nslInput) {
+      this.nslInput.encode(row, this.X, r * this.nEnc);
+    } else {
+      const raw = this.raw;
+      const g = this.gather;
+      const nFs = this.nFs;
+      for (let j = 0; j < g.length; j++) {
+        const k = g[j];
+        raw[j] = k < nFs ? row[k] : k === nFs ? rec.proto : k === nFs + 1 ? rec.srcPort : rec.destPort;
+      }
+      this.encode(raw, this.X, r * this.nEnc);
     }
-    this.encode(raw, this.X, r * this.nEnc);
     this.recs[r] = rec;
     this.prov[r] = provisional ? 1 : 0;
     this.n = r + 1;

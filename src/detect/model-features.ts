@@ -6,11 +6,12 @@
 import { FlowsentryError } from '../errors.js';
 import { Cic2017Features } from '../features/cic2017/features.js';
 import type { FeatureSet } from '../features/feature-set.js';
+import { NslKddFeatures } from '../features/nslkdd/index.js';
 import type { Model } from '../model/model.js';
 import type { Severity, TopFeature } from './alert.js';
 
 /** Feature-set ids the sensor can extract live. */
-export const SENSOR_FEATURE_SETS = ['cic2017', 'cic2017-compat'] as const;
+export const SENSOR_FEATURE_SETS = ['cic2017', 'cic2017-compat', 'nslkdd28'] as const;
 
 export function featureSetFor(id: string): FeatureSet {
   switch (id) {
@@ -18,6 +19,8 @@ export function featureSetFor(id: string): FeatureSet {
       return new Cic2017Features({ mode: 'corrected' });
     case 'cic2017-compat':
       return new Cic2017Features({ mode: 'compat' });
+    case 'nslkdd28':
+      return new NslKddFeatures();
     default:
       throw new FlowsentryError(
         'FS_ERR_MODEL_FEATURES',

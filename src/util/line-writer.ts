@@ -45,8 +45,17 @@ export class LineWriter {
 
   /** Text known to be ASCII (addresses, identifiers, number strings): the cheapest copy. */
   ascii(s: string): void {
-    this.room(s.length);
-    this.pos += this.buf.write(s, this.pos, 'latin1');
+    const n = s.length;
+    this.room(n);
+    if (n > 48) {
+      this.pos += this.buf.write(s, this.pos, 'latin1');
+      return;
+    }
+    // short strings (numbers, addresses): a JS loop beats the per-call cost of the native write
+    const b = this.buf;
+    let p = this.pos;
+    for (let i = 0; i < n; i++) b[p++] = s.charCodeAt(i);
+    this.pos = p;
   }
 
   byte(b: number): void {
