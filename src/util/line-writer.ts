@@ -70,14 +70,24 @@ export class LineWriter {
   }
 
   integer(v: number): void {
-    this.room(17);
+    this.room(22);
     const b = this.buf;
     if (v < 0) {
       b[this.pos++] = 45; // '-'
       v = -v;
     }
-    if (v < 10) {
-      b[this.pos++] = 48 + v;
+    if (v < 2147483648) {
+      // int32 fast path: digit count by comparisons, digits by integer division (most flow values)
+      let x = v | 0;
+      const d = x < 10 ? 1 : x < 100 ? 2 : x < 1000 ? 3 : x < 10000 ? 4 : x < 100000 ? 5 : x < 1000000 ? 6
+        : x < 10000000 ? 7 : x < 100000000 ? 8 : x < 1000000000 ? 9 : 10;
+      let p = this.pos + d;
+      this.pos = p;
+      do {
+        const q = (x / 10) | 0;
+        b[--p] = 48 + x - q * 10;
+        x = q;
+      } while (x !== 0);
       return;
     }
     let digits = 0;
