@@ -6,24 +6,9 @@
  * only push out hosts that have been quiet the longest (counted in `replacements`).
  */
 
-function mix(h: number, v: number): number {
-  v = Math.imul(v, 0xcc9e2d51);
-  v = (v << 15) | (v >>> 17);
-  v = Math.imul(v, 0x1b873593);
-  h ^= v;
-  h = (h << 13) | (h >>> 19);
-  return (Math.imul(h, 5) + 0xe6546b64) | 0;
-}
+import { fmix, mix } from '../flow/table.js';
 
-/** Final avalanche (murmur3 fmix32) so low bits of the hash are usable for indexing and bitmaps. */
-export function fmix(h: number): number {
-  h ^= h >>> 16;
-  h = Math.imul(h, 0x85ebca6b);
-  h ^= h >>> 13;
-  h = Math.imul(h, 0xc2b2ae35);
-  h ^= h >>> 16;
-  return h >>> 0;
-}
+export { fmix };
 
 export function hashAddr(version: number, w0: number, w1: number, w2: number, w3: number, seed: number): number {
   let h = mix(seed ^ version, w0);

@@ -37,7 +37,8 @@ export class FlowKey {
   hash = 0;
 }
 
-function mix(h: number, v: number): number {
+/** murmur3 word mix (shared with the host table of the detectors). */
+export function mix(h: number, v: number): number {
   // murmur3-style word mix: cheap, good avalanche for addresses that differ in a few bits
   v = Math.imul(v, 0xcc9e2d51);
   v = (v << 15) | (v >>> 17);
@@ -79,13 +80,17 @@ export function makeKey(
     h = mix(h, k.b1); h = mix(h, k.b2); h = mix(h, k.b3);
   }
   h = mix(h, (k.portA << 16) | k.portB);
-  h = mix(h, proto);
+  k.hash = fmix(mix(h, proto));
+}
+
+/** murmur3 final avalanche (fmix32): low bits become usable for indexing. */
+export function fmix(h: number): number {
   h ^= h >>> 16;
   h = Math.imul(h, 0x85ebca6b);
   h ^= h >>> 13;
   h = Math.imul(h, 0xc2b2ae35);
   h ^= h >>> 16;
-  k.hash = h >>> 0;
+  return h >>> 0;
 }
 
 export class FlowTable {

@@ -166,13 +166,19 @@ export class Cic2017Features implements FeatureSet {
   private startCompat = (slot: number, p: PacketView): void => {
     const s = this.s;
     const o = slot * this.stride;
-    s.fill(0, o, o + this.stride);
     const ts = Math.floor(p.tsUs); // jnetpcap timestampInMicros
     const isTcpUdp = p.hasL4 === 1 && (p.proto === IpProto.TCP || p.proto === IpProto.UDP);
     const P = this.compatPayload(p);
     const H = isTcpUdp ? p.l4HdrLen : 0;
-    statAdd(s, o + ALL_LEN, P);
+    this.startCommon(o, p, ts, P, H);
     statAdd(s, o + ALL_LEN, P); // BasicFlow.firstPacket adds the first packet's length twice
+  };
+
+  /** First-packet state shared by both modes (the packet is forward by definition). */
+  private startCommon(o: number, p: PacketView, ts: number, P: number, H: number): void {
+    const s = this.s;
+    s.fill(0, o, o + this.stride);
+    statAdd(s, o + ALL_LEN, P);
     statAdd(s, o + FWD_LEN, P);
     s[o + FLOW_START] = ts;
     s[o + FLOW_LAST] = ts;
@@ -181,10 +187,11 @@ export class Cic2017Features implements FeatureSet {
     s[o + END_ACTIVE] = ts;
     s[o + FWD_HDR] = H;
     s[o + MIN_SEG] = H;
-    s[o + INIT_WIN_F] = p.proto === IpProto.TCP && p.hasL4 === 1 ? p.tcpWindow : -1;
+    const isTcp = p.proto === IpProto.TCP && p.hasL4 === 1;
+    s[o + INIT_WIN_F] = isTcp ? p.tcpWindow : -1;
     s[o + INIT_WIN_B] = -1;
-    s[o + FIRST_FLAGS] = p.proto === IpProto.TCP ? p.tcpFlags : 0;
-  };
+    s[o + FIRST_FLAGS] = isTcp ? p.tcpFlags : 0;
+  }
 
   private packetCompat = (slot: number, p: PacketView, dir: Dir): void => {
     const s = this.s;
@@ -233,25 +240,11 @@ export class Cic2017Features implements FeatureSet {
   private startCorrected = (slot: number, p: PacketView): void => {
     const s = this.s;
     const o = slot * this.stride;
-    s.fill(0, o, o + this.stride);
     const ts = p.tsUs;
     const P = p.hasL4 === 1 ? p.payloadLen : 0;
-    const H = p.l4HdrLen;
-    statAdd(s, o + ALL_LEN, P);
-    statAdd(s, o + FWD_LEN, P);
-    s[o + FLOW_START] = ts;
-    s[o + FLOW_LAST] = ts;
-    s[o + FWD_LAST] = ts;
-    s[o + START_ACTIVE] = ts;
-    s[o + END_ACTIVE] = ts;
-    s[o + FWD_HDR] = H;
-    s[o + MIN_SEG] = H;
+    this.startCommon(o, p, ts, P, p.l4HdrLen);
     if (P >= 1) s[o + ACT_DATA] = 1;
-    const isTcp = p.proto === IpProto.TCP && p.hasL4 === 1;
-    s[o + INIT_WIN_F] = isTcp ? p.tcpWindow : -1;
-    s[o + INIT_WIN_B] = -1;
-    s[o + FIRST_FLAGS] = isTcp ? p.tcpFlags : 0;
-    if (isTcp) this.countFlags(o + FLAGS_FWD, p.tcpFlags);
+    if (p.proto === IpProto.TCP && p.hasL4 === 1) this.countFlags(o + FLAGS_FWD, p.tcpFlags);
     this.bulk(o + BULK_FWD, o + BULK_BWD, ts, P);
     s[o + SF_LAST] = ts;
     s[o + SF_COUNT] = 1;
