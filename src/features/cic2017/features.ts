@@ -177,7 +177,8 @@ export class Cic2017Features implements FeatureSet {
   /** First-packet state shared by both modes (the packet is forward by definition). */
   private startCommon(o: number, p: PacketView, ts: number, P: number, H: number): void {
     const s = this.s;
-    s.fill(0, o, o + this.stride);
+    // a plain loop: TypedArray.prototype.fill on a 104-value range cost ~1.5 µs per flow (builtin call)
+    for (let i = o, end = o + this.stride; i < end; i++) s[i] = 0;
     statAdd(s, o + ALL_LEN, P);
     statAdd(s, o + FWD_LEN, P);
     s[o + FLOW_START] = ts;

@@ -46,3 +46,12 @@ test('compat timestamps use a 12-hour clock without AM/PM, in local time', () =>
     else process.env.TZ = prev;
   }
 });
+
+test('isoMicros (cached minute prefix) equals the Date-based formatting, across minute and day boundaries', async () => {
+  const { isoMicros, isoMicrosSlow } = await import('../../../src/features/cic2017/output.js');
+  const base = Date.UTC(2017, 6, 7, 23, 59, 58) * 1000;
+  for (const d of [0, 1, 999_999, 1_000_000, 1_999_999, 2_000_000, 2_000_001, 61_123_456, 86_400_000_000, 3 * 86_400_000_000 + 7]) {
+    assert.equal(isoMicros(base + d), isoMicrosSlow(base + d), String(d));
+  }
+  assert.equal(isoMicros(1427801542297551), '2015-03-31T11:32:22.297551Z');
+});
