@@ -14,12 +14,14 @@ export interface WorkerInput {
   readonly nFeatures: number;
   readonly params: TreeParams;
   readonly seed: number;
-  readonly trees: readonly number[];
+  readonly nTrees: number;
+  /** Shared Int32 counter: each worker takes the next tree index with Atomics.add (dynamic load balancing). */
+  readonly next: Int32Array;
 }
 
 const input = workerData as WorkerInput;
 const data = { nRows: input.nRows, nFeatures: input.nFeatures, codes: input.codes, y: input.y, classWeight: input.classWeight };
-for (const t of input.trees) {
+for (let t = Atomics.add(input.next, 0, 1); t < input.nTrees; t = Atomics.add(input.next, 0, 1)) {
   const tree = growTree(data, input.params, new Rng(mixSeed(input.seed, t)));
   parentPort!.postMessage({ index: t, tree }, [
     tree.feature.buffer,

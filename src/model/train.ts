@@ -86,11 +86,12 @@ export async function trainForest(
     }
   } else {
     const url = new URL('./train-worker.js', import.meta.url);
+    // Trees are handed out dynamically (shared counter), so a worker slowed down by other load
+    // simply builds fewer trees; which worker builds a tree never affects the tree itself.
+    const next = new Int32Array(new SharedArrayBuffer(4));
     await Promise.all(
       Array.from({ length: workers }, (_, w) => {
-        const mine: number[] = [];
-        for (let t = w; t < params.nTrees; t += workers) mine.push(t);
-        const input: WorkerInput = { codes, y: yS, classWeight, nRows, nFeatures, params: treeParams, seed: params.seed, trees: mine };
+        const input: WorkerInput = { codes, y: yS, classWeight, nRows, nFeatures, params: treeParams, seed: params.seed, nTrees: params.nTrees, next };
         return new Promise<void>((resolve, reject) => {
           const worker = new Worker(url, { workerData: input });
           let received = 0;
@@ -101,13 +102,14 @@ export async function trainForest(
           });
           worker.on('error', reject);
           worker.on('exit', (code) => {
-            if (code !== 0 || received !== mine.length) reject(new Error(`training worker ${w} exited with code ${code} after ${received}/${mine.length} trees`));
+            if (code !== 0) reject(new Error(`training worker ${w} exited with code ${code} after ${received} trees`));
             else resolve();
           });
         });
       }),
     );
   }
+  for (let t = 0; t < params.nTrees; t++) if (!trees[t]) throw new Error(`training: tree ${t} was not built`);
   return assembleForest(trees, binning, nClasses, nonFinite);
 }
 
