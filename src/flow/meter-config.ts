@@ -25,6 +25,12 @@ export interface MeterConfig {
    */
   closeDelayUs: number;
   /**
+   * A TCP flow whose initiator sent a SYN and got no packet back ends this long after it started
+   * (Zeek's tcp_SYN_timeout, 5 s; 'tcp-state' only). Scan probes and spoofed-flood SYNs then leave the
+   * table in seconds instead of at the idle timeout, and their S0 records come out in time to be judged.
+   */
+  synTimeoutUs: number;
+  /**
    * When true, the active timeout is checked only when a packet of the same flow arrives, with the
    * strict `t − start > timeout` test of CICFlowMeter. Flows that never see another packet are still
    * flushed by the clock after `activeTimeoutUs + activeGraceUs` so memory stays bounded.
@@ -41,6 +47,7 @@ export const DEFAULT_METER_CONFIG: Readonly<MeterConfig> = {
   activeTimeoutUs: 120e6,
   termination: 'tcp-state',
   closeDelayUs: 250e3,
+  synTimeoutUs: 5e6,
   activeTimeoutOnArrival: false,
   activeGraceUs: 0,
   minPackets: 1,
@@ -55,6 +62,7 @@ export const enum EndReason {
   EVICTED = 4,
   SHUTDOWN = 5,
   REUSED = 6,
+  SYN_TIMEOUT = 7,
 }
 
-export const END_REASON_NAMES: readonly string[] = ['idle', 'active', 'fin', 'rst', 'evicted', 'shutdown', 'reused'];
+export const END_REASON_NAMES: readonly string[] = ['idle', 'active', 'fin', 'rst', 'evicted', 'shutdown', 'reused', 'syn_timeout'];

@@ -26,6 +26,8 @@ export interface MeterCounters {
   timeRegressions: number;
 }
 
+const SYN_BIT = 1 << FlowList.SYN;
+
 export type FlowEndHandler = (slot: number, reason: EndReason) => void;
 
 /**
@@ -75,7 +77,7 @@ export class FlowMeter {
   /** 1 when the first packet's source is table endpoint A. */
   readonly initiatorIsA: Uint8Array;
   /** Packets / IP bytes (IP total length) per direction: [slot*2 + dir]. */
-  readonly packets: Float64Array;
+  readonly packets: Uint32Array;
   readonly ipBytes: Float64Array;
   /** Sequence number of the flow (unique per meter run; the basis of flow_id). */
   readonly flowSeq: Float64Array;
@@ -105,7 +107,7 @@ export class FlowMeter {
     this.lastClock = new Float64Array(cap);
     this.closeClock = new Float64Array(cap);
     this.initiatorIsA = new Uint8Array(cap);
-    this.packets = new Float64Array(cap * 2);
+    this.packets = new Uint32Array(cap * 2);
     this.ipBytes = new Float64Array(cap * 2);
     this.flowSeq = new Float64Array(cap);
     this.closed = new Uint8Array(cap);
@@ -155,6 +157,9 @@ export class FlowMeter {
         } else if (now - this.lastClock[slot] >= cfg.idleTimeoutUs) {
           this.end(slot, EndReason.IDLE);
           slot = -1;
+        } else if ((this.table.inList[slot] & SYN_BIT) !== 0 && now - this.startClock[slot] >= cfg.synTimeoutUs) {
+          this.end(slot, EndReason.SYN_TIMEOUT);
+          slot = -1;
         } else if (now - this.startClock[slot] >= cfg.activeTimeoutUs) {
           this.end(slot, EndReason.ACTIVE);
           slot = -1;
@@ -170,6 +175,8 @@ export class FlowMeter {
           this.lastSlot = slot;
           this.lastDir = dir;
           this.lastNew = false;
+          // any packet back answers the connection attempt
+          if (dir === Dir.BWD && (this.table.inList[slot] & SYN_BIT) !== 0) this.table.unlink(FlowList.SYN, slot);
           if (p.proto === IpProto.TCP) {
             this.tcp.update(slot, dir === Dir.FWD, p.tcpFlags, p.payloadLen, p.tcpSeq, p.tcpAck);
             if (this.closed[slot] === 0 && this.tcp.closedBy(slot) !== 0) {
@@ -213,6 +220,9 @@ export class FlowMeter {
     if (p.proto === IpProto.TCP) {
       this.tcp.reset(slot);
       this.tcp.update(slot, true, p.tcpFlags, p.payloadLen, p.tcpSeq, p.tcpAck);
+      if (cfg.termination === 'tcp-state' && cfg.synTimeoutUs !== Infinity && (p.tcpFlags & (TcpFlag.SYN | TcpFlag.ACK)) === TcpFlag.SYN) {
+        this.table.touch(FlowList.SYN, slot);
+      }
       if (cfg.termination === 'tcp-state' && this.tcp.closedBy(slot) !== 0) {
         this.closed[slot] = 1;
         this.closeClock[slot] = now;
@@ -254,6 +264,9 @@ export class FlowMeter {
       while ((s = t.first(FlowList.CLOSED)) >= 0 && now - this.closeClock[s] >= cfg.closeDelayUs) {
         this.end(s, this.tcp.closedBy(s) === TERM_RST ? EndReason.RST : EndReason.FIN);
       }
+    }
+    if (cfg.termination === 'tcp-state' && cfg.synTimeoutUs !== Infinity) {
+      while ((s = t.first(FlowList.SYN)) >= 0 && now - this.startClock[s] >= cfg.synTimeoutUs) this.end(s, EndReason.SYN_TIMEOUT);
     }
     if (cfg.idleTimeoutUs !== Infinity) {
       while ((s = t.first(FlowList.LRU)) >= 0 && now - this.lastClock[s] >= cfg.idleTimeoutUs) this.end(s, EndReason.IDLE);

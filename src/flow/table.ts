@@ -7,11 +7,12 @@
  * hash index is open addressing with linear probing and backward-shift deletion (no tombstones), sized
  * at ≥ 2× capacity so probes stay short.
  *
- * Three intrusive doubly-linked lists thread through the slots so that every expiry decision is O(1)
+ * Four intrusive doubly-linked lists thread through the slots so that every expiry decision is O(1)
  * at the list head (no scans over the table):
  *   - LRU (by last packet time)      → idle timeout and eviction when full
  *   - AGE (by creation time)         → active timeout
  *   - CLOSED (by TCP close time)     → close delay after FIN/FIN/ACK or RST
+ *   - SYN (by creation time)         → SYN timeout of unanswered connection attempts
  * Time only moves forward inside the table (callers pass a monotonic clock), so appending at the tail
  * keeps every list sorted.
  */
@@ -22,7 +23,10 @@ export const enum FlowList {
   LRU = 0,
   AGE = 1,
   CLOSED = 2,
+  SYN = 3,
 }
+
+const LISTS = 4;
 
 /** Scratch key the meter fills from a decoded packet (reused, never allocated per packet). */
 export class FlowKey {
@@ -117,8 +121,8 @@ export class FlowTable {
   // list links: [list * capacity + slot]
   private readonly prev: Int32Array;
   private readonly next: Int32Array;
-  private readonly head = new Int32Array([NIL, NIL, NIL]);
-  private readonly tail = new Int32Array([NIL, NIL, NIL]);
+  private readonly head = new Int32Array(LISTS).fill(NIL);
+  private readonly tail = new Int32Array(LISTS).fill(NIL);
   readonly inList: Uint8Array; // bit per list
 
   constructor(capacity: number) {
@@ -141,15 +145,15 @@ export class FlowTable {
     this.freeList = new Int32Array(capacity);
     for (let i = 0; i < capacity; i++) this.freeList[i] = capacity - 1 - i; // pop gives 0,1,2...
     this.freeTop = capacity;
-    this.prev = new Int32Array(capacity * 3).fill(NIL);
-    this.next = new Int32Array(capacity * 3).fill(NIL);
+    this.prev = new Int32Array(capacity * LISTS).fill(NIL);
+    this.next = new Int32Array(capacity * LISTS).fill(NIL);
     this.inList = new Uint8Array(capacity);
   }
 
   /** Bytes of table state per slot (for the memory budget in the README/bench). */
   static bytesPerSlot(): number {
-    // version+proto+used+inList (4) + addrs (32) + ports (4) + hash (4) + free (4) + links (24) + index (≥ 8)
-    return 4 + 32 + 4 + 4 + 4 + 24 + 8;
+    // version+proto+used+inList (4) + addrs (32) + ports (4) + hash (4) + free (4) + links (32) + index (≥ 8)
+    return 4 + 32 + 4 + 4 + 4 + 8 * LISTS + 8;
   }
 
   get full(): boolean {
@@ -226,7 +230,7 @@ export class FlowTable {
       }
     }
     index[i] = 0;
-    for (let l = 0; l < 3; l++) if (this.inList[s] & (1 << l)) this.unlink(l, s);
+    for (let l = 0; l < LISTS; l++) if (this.inList[s] & (1 << l)) this.unlink(l, s);
     this.used[s] = 0;
     this.freeList[this.freeTop++] = s;
     this.size--;

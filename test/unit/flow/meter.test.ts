@@ -108,3 +108,18 @@ test('time going backwards is counted and does not move the clock back', () => {
   assert.equal(m.clock, 100);
   assert.equal(m.counters.timeRegressions, 1);
 });
+
+test('tcp-state: an unanswered SYN ends after the SYN timeout; an answered one does not', () => {
+  const { m, ended } = meter({ synTimeoutUs: 5e6, idleTimeoutUs: 120e6 });
+  const syn = (t: number, sport: number) => view(t, A, sport, B, 80, 6, TcpFlag.SYN);
+  m.addPacket(syn(0, 1000)); // never answered
+  m.addPacket(syn(0, 2000)); // answered below
+  m.addPacket(view(100, B, 80, A, 2000, 6, TcpFlag.SYN | TcpFlag.ACK));
+  m.tick(4.9e6);
+  assert.equal(ended.length, 0);
+  m.tick(5e6);
+  assert.deepEqual(ended.map((e) => [e.reason, e.packets]), [['syn_timeout', 1]]);
+  m.addPacket(syn(5.5e6, 1000)); // the same ports again: a new attempt, a new flow
+  m.flushAll();
+  assert.deepEqual(ended.map((e) => [e.reason, e.packets]), [['syn_timeout', 1], ['shutdown', 2], ['shutdown', 1]]);
+});
