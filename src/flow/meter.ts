@@ -143,16 +143,13 @@ export class FlowMeter {
           slot = -1;
         } else {
           this.update(slot, p, dir, now);
-          this.lastSlot = slot;
-          this.lastDir = dir;
-          this.lastNew = false;
           if ((p.tcpFlags & TcpFlag.FIN) !== 0 && p.proto === IpProto.TCP) this.end(slot, EndReason.FIN);
           else if (this.endAfter.length !== 0) this.checkEndAfter(slot, p);
           return;
         }
       } else {
         if (this.closed[slot] === 1 && now - this.closeClock[slot] >= cfg.closeDelayUs) {
-          this.end(slot, this.tcp.closedBy(slot) === TERM_RST ? EndReason.RST : EndReason.FIN);
+          this.end(slot, this.closeReason(slot));
           slot = -1;
         } else if (now - this.lastClock[slot] >= cfg.idleTimeoutUs) {
           this.end(slot, EndReason.IDLE);
@@ -168,13 +165,10 @@ export class FlowMeter {
           (p.tcpFlags & (TcpFlag.SYN | TcpFlag.ACK)) === TcpFlag.SYN
         ) {
           // a fresh SYN on a closed connection's 5-tuple: a new connection (port reuse)
-          this.end(slot, this.tcp.closedBy(slot) === TERM_RST ? EndReason.RST : EndReason.FIN);
+          this.end(slot, this.closeReason(slot));
           slot = -1;
         } else {
           this.update(slot, p, dir, now);
-          this.lastSlot = slot;
-          this.lastDir = dir;
-          this.lastNew = false;
           // any packet back answers the connection attempt
           if (dir === Dir.BWD && (this.table.inList[slot] & SYN_BIT) !== 0) this.table.unlink(FlowList.SYN, slot);
           if (p.proto === IpProto.TCP) {
@@ -244,6 +238,9 @@ export class FlowMeter {
   }
 
   private update(slot: number, p: PacketView, dir: Dir, now: number): void {
+    this.lastSlot = slot;
+    this.lastDir = dir;
+    this.lastNew = false;
     const b = slot * 2 + dir;
     this.packets[b]++;
     this.ipBytes[b] += p.ipTotalLen;
@@ -254,6 +251,11 @@ export class FlowMeter {
     for (let i = 0; i < pk.length; i++) pk[i](slot, p, dir);
   }
 
+  /** Why a closed TCP flow ended: RST if one was seen, else the FIN exchange. */
+  private closeReason(slot: number): EndReason {
+    return this.tcp.closedBy(slot) === TERM_RST ? EndReason.RST : EndReason.FIN;
+  }
+
   /** Ends flows whose deadlines passed at meter time `now` (defaults to the packet clock). */
   tick(now: number = this.clock): void {
     if (now > this.clock) this.clock = now;
@@ -262,7 +264,7 @@ export class FlowMeter {
     let s: number;
     if (cfg.termination === 'tcp-state') {
       while ((s = t.first(FlowList.CLOSED)) >= 0 && now - this.closeClock[s] >= cfg.closeDelayUs) {
-        this.end(s, this.tcp.closedBy(s) === TERM_RST ? EndReason.RST : EndReason.FIN);
+        this.end(s, this.closeReason(s));
       }
     }
     if (cfg.termination === 'tcp-state' && cfg.synTimeoutUs !== Infinity) {
@@ -281,7 +283,7 @@ export class FlowMeter {
   flushAll(reason: EndReason = EndReason.SHUTDOWN): void {
     this.table.forEachLive((s) => {
       // a connection that already closed keeps its real reason
-      const r = this.closed[s] === 1 ? (this.tcp.closedBy(s) === TERM_RST ? EndReason.RST : EndReason.FIN) : reason;
+      const r = this.closed[s] === 1 ? (this.closeReason(s)) : reason;
       this.end(s, r);
     });
   }
