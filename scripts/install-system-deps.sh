@@ -4,7 +4,7 @@
 # Idempotent; needs root (or sudo).
 set -euo pipefail
 PKGS=(libpcap-dev tcpdump tshark hping3 nmap iproute2 nginx-light dnsmasq iperf3 curl dnsutils
-      python3-sklearn time
+      python3-sklearn time tcpreplay
       slowhttptest wrk openssh-server openssh-client sshpass vsftpd lftp patator hydra goldeneye)
 SUDO=""
 [ "$(id -u)" -eq 0 ] || SUDO="sudo"
