@@ -63,6 +63,19 @@ export const nowUs = (): number => Date.now() * 1000;
 
 export interface CmdResult { status: number; stdout: string; stderr: string }
 
+/**
+ * Skips the test (and returns null) when a lab is already up; otherwise runs `lab up` and returns its
+ * result. The caller marks the lab as its own before asserting success, so its teardown always runs.
+ */
+export function labUpUnlessPresent(t: { skip(message?: string): void }): CmdResult | null {
+  const present = labNamespacesPresent();
+  if (present.length > 0) {
+    t.skip(`a lab is already up (${present.join(', ')}); run 'flowsentry lab down' first`);
+    return null;
+  }
+  return flowsentry(['lab', 'up']);
+}
+
 export function flowsentry(args: string[], timeoutMs = 120_000): CmdResult {
   const r = spawnSync(process.execPath, [CLI, ...args], { encoding: 'utf8', timeout: timeoutMs, maxBuffer: 64 << 20 });
   return { status: r.status ?? -1, stdout: r.stdout ?? '', stderr: r.stderr ?? '' };

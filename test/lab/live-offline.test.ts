@@ -29,7 +29,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { BRIDGE, MONITOR_NS } from '../../src/lab/constants.js';
 import {
-  acquireLabLock, eventUs, flowsentry, labNamespacesPresent, labRun, liveSkipReason, MonitorProcess, readEveEvents, sleep,
+  acquireLabLock, eventUs, flowsentry, labUpUnlessPresent, labRun, liveSkipReason, MonitorProcess, readEveEvents, sleep,
   snapshot, snapshotDiff, type EveEvent,
 } from '../helpers/lab-helpers.js';
 
@@ -122,12 +122,8 @@ test('monitor on the lab bridge and analyze on the lab capture agree', { skip, t
   let weBroughtUp = false;
   const report: string[] = [];
   try {
-    const present = labNamespacesPresent();
-    if (present.length > 0) {
-      t.skip(`a lab is already up (${present.join(', ')}); run 'flowsentry lab down' first`);
-      return;
-    }
-    const up = flowsentry(['lab', 'up']);
+    const up = labUpUnlessPresent(t);
+    if (!up) return;
     weBroughtUp = true;
     assert.equal(up.status, 0, `lab up: ${up.stderr}`);
 

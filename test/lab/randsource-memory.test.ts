@@ -28,7 +28,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { BRIDGE, MONITOR_NS, PLAN } from '../../src/lab/constants.js';
 import {
-  acquireLabLock, eventUs, flowsentry, labNamespacesPresent, labRun, liveSkipReason, loadavg, MonitorProcess, nowUs, readEveEvents,
+  acquireLabLock, eventUs, flowsentry, labUpUnlessPresent, labRun, liveSkipReason, loadavg, MonitorProcess, nowUs, readEveEvents,
   rssKiB, sleep, snapshot, snapshotDiff, SUMMARY_RE,
 } from '../helpers/lab-helpers.js';
 
@@ -50,12 +50,8 @@ test('spoofed SYN flood: bounded flow table, bounded RSS, alerts keep coming', {
   let weBroughtUp = false;
   const report: string[] = [];
   try {
-    const present = labNamespacesPresent();
-    if (present.length > 0) {
-      t.skip(`a lab is already up (${present.join(', ')}); run 'flowsentry lab down' first`);
-      return;
-    }
-    const up = flowsentry(['lab', 'up']);
+    const up = labUpUnlessPresent(t);
+    if (!up) return;
     weBroughtUp = true;
     assert.equal(up.status, 0, `lab up: ${up.stderr}`);
 

@@ -25,7 +25,7 @@ import { MONITOR_NS, BRIDGE } from '../../src/lab/constants.js';
 import { DEST_KEYED_DETECTORS } from '../../src/lab/score.js';
 import { parseTruth, type Episode } from '../../src/lab/truth.js';
 import {
-  acquireLabLock, eventUs, EveTail, flowsentry, labNamespacesPresent, labRun, labScore, liveSkipReason, loadavg, MonitorProcess,
+  acquireLabLock, eventUs, EveTail, flowsentry, labUpUnlessPresent, labRun, labScore, liveSkipReason, loadavg, MonitorProcess,
   nowUs, readEveEvents, sleep, sliceEve, snapshot, snapshotDiff, SUMMARY_RE,
 } from '../helpers/lab-helpers.js';
 
@@ -77,12 +77,8 @@ test('live sensor detects lab attacks and stays quiet on benign traffic', { skip
   const started = Date.now();
   const report: string[] = [];
   try {
-    const present = labNamespacesPresent();
-    if (present.length > 0) {
-      t.skip(`a lab is already up (${present.join(', ')}); run 'flowsentry lab down' first`);
-      return;
-    }
-    const up = flowsentry(['lab', 'up']);
+    const up = labUpUnlessPresent(t);
+    if (!up) return;
     weBroughtUp = true;
     assert.equal(up.status, 0, `lab up: ${up.stderr}`);
 
