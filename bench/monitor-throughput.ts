@@ -175,7 +175,7 @@ async function main(): Promise<void> {
   const dir = path.join(os.tmpdir(), 'flowsentry-bench');
   mkdirSync(dir, { recursive: true });
   const packets = Number(values.packets);
-  const pcap = path.join(dir, `synth-${packets}.pcap`);
+  const pcap = path.join(dir, `synth-v2-${packets}.pcap`);
   if (!existsSync(pcap)) synthesizeCapture(pcap, packets);
   const modelArgs = [...(values.model === 'default' ? [] : ['--model', values.model]), ...(values.set ?? []).flatMap((x) => ['--set', x])];
   const cores = os.cpus().length;

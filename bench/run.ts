@@ -78,7 +78,7 @@ async function main(): Promise<void> {
   if (!file) {
     const dir = path.join(os.tmpdir(), 'flowsentry-bench');
     mkdirSync(dir, { recursive: true });
-    file = path.join(dir, `synth-${values.packets}.pcap`);
+    file = path.join(dir, `synth-v2-${values.packets}.pcap`);
     if (!existsSync(file)) {
       process.stderr.write(`bench: synthesising ${values.packets} packets into ${file} ...\n`);
       const s = synthesizeCapture(file, Number(values.packets));

@@ -72,6 +72,13 @@ function frame(buf: Uint8Array, s: Session, st: Step): number {
   if (s.proto === 17) { buf[t + 4] = (8 + payload) >> 8; buf[t + 5] = (8 + payload) & 0xff; return len; }
   const seq = fromClient ? s.seqC : s.seqS;
   buf[t + 4] = seq >>> 24; buf[t + 5] = (seq >>> 16) & 0xff; buf[t + 6] = (seq >>> 8) & 0xff; buf[t + 7] = seq & 0xff;
+  if (flags & ACK) {
+    // acknowledge everything the peer sent so far, as real stacks do: the final ACK of a FIN exchange
+    // then closes the connection and the flow ends (without ack numbers every TCP flow stayed open
+    // until the end of the capture: ~109 k flows live at once instead of a few thousand)
+    const ack = fromClient ? s.seqS : s.seqC;
+    buf[t + 8] = ack >>> 24; buf[t + 9] = (ack >>> 16) & 0xff; buf[t + 10] = (ack >>> 8) & 0xff; buf[t + 11] = ack & 0xff;
+  }
   buf[t + 12] = 0x50; buf[t + 13] = flags; buf[t + 14] = 0xfa; buf[t + 15] = 0xf0;
   if (fromClient) s.seqC = (s.seqC + payload + (flags & (SYN | FIN) ? 1 : 0)) >>> 0;
   else s.seqS = (s.seqS + payload + (flags & (SYN | FIN) ? 1 : 0)) >>> 0;

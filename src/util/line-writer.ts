@@ -1,5 +1,6 @@
 import { closeSync, openSync, writeSync } from 'node:fs';
 import { FlowsentryError } from '../errors.js';
+import { writeShortestDouble } from './dtoa.js';
 
 /**
  * Buffered synchronous output to a file or stdout. Text and numbers are written straight into one
@@ -63,9 +64,15 @@ export class LineWriter {
     this.buf[this.pos++] = b;
   }
 
-  /** A number as JavaScript prints it (String(v)), integers without allocating. */
+  /** A number exactly as JavaScript prints it (String(v)), without allocating in the common cases. */
   number(v: number): void {
-    if (Number.isSafeInteger(v) && !Object.is(v, -0)) this.integer(v);
+    if (Number.isSafeInteger(v) && !Object.is(v, -0)) {
+      this.integer(v);
+      return;
+    }
+    this.room(24);
+    const end = writeShortestDouble(this.buf, this.pos, v);
+    if (end >= 0) this.pos = end;
     else this.ascii(String(v));
   }
 
