@@ -300,12 +300,13 @@ class CaptureReader {
         st = this.fail('FS_ERR_CAPTURE_CORRUPT', this.fileBase + pos, `pcapng block trailing length ${dv.getUint32(pos + len - 4, blockLe)} does not match leading length ${len}`);
         break;
       }
-      if (type === BT_EPB) {
+      if (type === BT_EPB || type === BT_OPB) {
+        // the obsolete Packet Block is an EPB with a 16-bit interface id (+ 16-bit drops count)
         if (len < 32) {
-          st = this.fail('FS_ERR_CAPTURE_CORRUPT', this.fileBase + pos, `enhanced packet block too short (${len})`);
+          st = this.fail('FS_ERR_CAPTURE_CORRUPT', this.fileBase + pos, `${type === BT_EPB ? 'enhanced packet' : 'packet'} block too short (${len})`);
           break;
         }
-        const id = dv.getUint32(pos + 8, le);
+        const id = type === BT_EPB ? dv.getUint32(pos + 8, le) : dv.getUint16(pos + 8, le);
         const capLen = dv.getUint32(pos + 20, le);
         if (id >= this.ifLink.length) {
           st = this.fail('FS_ERR_CAPTURE_CORRUPT', this.fileBase + pos, `packet refers to undefined interface ${id}`);
@@ -344,30 +345,6 @@ class CaptureReader {
         tsA[n] = this.lastTsUs;
         linkA[n] = this.ifLink[0]!;
         ifA[n] = 0;
-        n++;
-      } else if (type === BT_OPB) {
-        if (len < 32) {
-          st = this.fail('FS_ERR_CAPTURE_CORRUPT', this.fileBase + pos, `packet block too short (${len})`);
-          break;
-        }
-        const id = dv.getUint16(pos + 8, le);
-        const capLen = dv.getUint32(pos + 20, le);
-        if (id >= this.ifLink.length) {
-          st = this.fail('FS_ERR_CAPTURE_CORRUPT', this.fileBase + pos, `packet refers to undefined interface ${id}`);
-          break;
-        }
-        if (capLen > len - 32 || capLen > MAX_CAPLEN) {
-          st = this.fail('FS_ERR_CAPTURE_CORRUPT', this.fileBase + pos, `captured length ${capLen} does not fit block length ${len}`);
-          break;
-        }
-        const ts = this.tsUs(id, dv.getUint32(pos + 12, le), dv.getUint32(pos + 16, le));
-        this.lastTsUs = ts;
-        offA[n] = pos + 28;
-        capA[n] = capLen;
-        wireA[n] = dv.getUint32(pos + 24, le);
-        tsA[n] = ts;
-        linkA[n] = this.ifLink[id]!;
-        ifA[n] = id;
         n++;
       } else if (type === BT_IDB) {
         if (len < 20) {
