@@ -136,7 +136,7 @@ async function main(): Promise<void> {
   const whole = rows.find((r) => r.stage.startsWith('flowsentry features --feature-set cic2017 '));
   const perFlow = {
     table: FlowTable.bytesPerSlot(),
-    meter: 8 * 5 + 1 + 8 + 16 + 8 + 1, // 5 clocks, initiator, packets (u32×2), IP bytes (f64×2), flow id, closed
+    meter: 8 * 8, // clock record: 5 clocks, IP bytes ×2, flow id (packet counts and flags live in the table record)
     tcpState: TcpStateTable.BYTES_PER_SLOT,
     cic2017: new Cic2017Features({ mode: 'corrected' }).bytesPerFlow,
     cic2017Compat: new Cic2017Features({ mode: 'compat' }).bytesPerFlow,

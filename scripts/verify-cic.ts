@@ -118,7 +118,7 @@ async function ourFlows(capture: string, featureSet: FeatureSetId, padding: Padd
     featureSet: fs,
     onFlow: (f) => {
       const ids = cicIdentifiers(f.meter, f.slot, fs.mode === 'compat');
-      const startSec = Math.floor(f.meter.firstTs[f.slot] / 1e6) % 3600;
+      const startSec = Math.floor(f.meter.firstTs(f.slot) / 1e6) % 3600;
       flows.push({ id: ids.flowId, srcIp: ids.srcIp, srcPort: ids.srcPort, startSec, values: Array.from(f.row), matched: false });
     },
   });

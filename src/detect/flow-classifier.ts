@@ -181,15 +181,15 @@ export class FlowClassifier {
     p.forEachOpenFlow(
       (f) => {
         const s = f.slot;
-        seq[s] = m.flowSeq[s];
-        pk[s] = m.packets[s * 2] + m.packets[s * 2 + 1];
+        seq[s] = m.flowSeq(s);
+        pk[s] = m.packetsTotal(s);
         this.add(buildRecord(m, s, 'open'), f.row, true);
       },
       (s) => {
-        const n = m.packets[s * 2] + m.packets[s * 2 + 1];
+        const n = m.packetsTotal(s);
         if (n < min) return false;
         // same flow (sequence) and no new packets since it was scored: nothing to learn
-        return !(seq[s] === m.flowSeq[s] && pk[s] === n);
+        return !(seq[s] === m.flowSeq(s) && pk[s] === n);
       },
     );
     this.flush();

@@ -301,14 +301,14 @@ export class HostDetectors implements PacketObserver {
           flags |= F_EST;
           this.estIn[d] += 1;
           this.win[rsp * 8 + 7]++;
-          this.conns.established(v, slot, fwd, now, m.flowSeq[slot]);
+          this.conns.established(v, slot, fwd, now, m.flowSeq(slot));
         } else if (!fwd && v.payloadLen > 0 && (flags & (F_ANS | F_EST)) !== (F_ANS | F_EST)) {
           // mid-stream pickup: the responder sending data also proves a real conversation
           if ((flags & F_ANS) === 0) this.win[ini * 8 + 4]++;
           if ((flags & F_EST) === 0) {
             this.estIn[rsp] += 1;
             this.win[rsp * 8 + 7]++;
-            this.conns.established(v, slot, fwd, now, m.flowSeq[slot]);
+            this.conns.established(v, slot, fwd, now, m.flowSeq(slot));
           }
           flags |= F_ANS | F_EST;
         }
@@ -491,7 +491,7 @@ export class HostDetectors implements PacketObserver {
       tsUs: now, detector, attackType, confidence, severity,
       srcIp: formatIp(v.ipVersion, v.src0, v.src1, v.src2, v.src3), srcPort: v.proto === IpProto.TCP || v.proto === IpProto.UDP ? v.srcPort : null,
       destIp: dst, destPort: v.proto === IpProto.TCP || v.proto === IpProto.UDP ? v.dstPort : null,
-      proto: protoName(v.proto), flowId: m.lastSlot >= 0 ? m.flowSeq[m.lastSlot] : null,
+      proto: protoName(v.proto), flowId: m.lastSlot >= 0 ? m.flowSeq(m.lastSlot) : null,
       evidence, topFeatures: top, signature, key: `*|${dst}|${detector}`,
     });
   }

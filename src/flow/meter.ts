@@ -10,7 +10,7 @@
 import { PacketView, TcpFlag, IpProto } from '../decode/packet-view.js';
 import type { FeatureSet } from '../features/feature-set.js';
 import { Dir } from '../features/feature-set.js';
-import { FlowKey, FlowList, FlowTable, makeKey } from './table.js';
+import { FlowKey, FlowList, FlowTable, makeKey, SLOT_AUX, SLOT_WORDS } from './table.js';
 import { DEFAULT_METER_CONFIG, EndReason, type MeterConfig } from './meter-config.js';
 import { TcpStateTable, TERM_RST } from './tcp-state.js';
 
@@ -26,7 +26,22 @@ export interface MeterCounters {
   timeRegressions: number;
 }
 
-const SYN_BIT = 1 << FlowList.SYN;
+/** Meter clock record: doubles per slot and their offsets. */
+const CW = 8;
+const FIRST_TS = 0;
+const LAST_TS = 1;
+/** Meter clock at creation / last packet / TCP close (drives the expiry lists). */
+const START_CLOCK = 2;
+const LAST_CLOCK = 3;
+const CLOSE_CLOCK = 4;
+/** IP bytes per direction: BYTES + dir. */
+const BYTES = 5;
+const SEQ = 7;
+/** Words of the table's slot record owned by the meter: packets per direction, then flags. */
+const PKTS = SLOT_AUX;
+const FLAGS = SLOT_AUX + 2;
+const F_INIT_A = 1;
+const F_CLOSED = 2;
 
 export type FlowEndHandler = (slot: number, reason: EndReason) => void;
 
@@ -66,24 +81,54 @@ export class FlowMeter {
   lastDir: Dir = Dir.FWD;
   lastNew = false;
 
-  // ---- per-flow base state (struct of arrays) ----
-  /** Raw timestamp of the first / last packet (µs; raw so features see real capture order). */
-  readonly firstTs: Float64Array;
-  readonly lastTs: Float64Array;
-  /** Meter clock at creation / last packet / TCP close (drives the expiry lists). */
-  private readonly startClock: Float64Array;
-  private readonly lastClock: Float64Array;
-  private readonly closeClock: Float64Array;
-  /** 1 when the first packet's source is table endpoint A. */
-  readonly initiatorIsA: Uint8Array;
-  /** Packets / IP bytes (IP total length) per direction: [slot*2 + dir]. */
-  readonly packets: Uint32Array;
-  readonly ipBytes: Float64Array;
-  /** Sequence number of the flow (unique per meter run; the basis of flow_id). */
-  readonly flowSeq: Float64Array;
-  readonly closed: Uint8Array;
+  // ---- per-flow base state ----
+  /**
+   * Clocks, byte counts and sequence number: CLOCK_WORDS doubles per slot (one cache line). Packet
+   * counts and flags live in the table's slot record (SLOT_AUX words), which the packet touches anyway.
+   */
+  private readonly clk: Float64Array;
+  /** The table's slot records (for the SLOT_AUX words). */
+  private readonly rec: Uint32Array;
 
   onFlowEnd: FlowEndHandler = () => {};
+
+  /** Raw timestamp of the first packet (µs; raw so features see real capture order). */
+  firstTs(s: number): number {
+    return this.clk[s * CW + FIRST_TS];
+  }
+  /** Raw timestamp of the last packet (µs). */
+  lastTs(s: number): number {
+    return this.clk[s * CW + LAST_TS];
+  }
+  /** 1 when the first packet's source is table endpoint A, else 0. */
+  initiatorIsA(s: number): number {
+    return this.rec[s * SLOT_WORDS + FLAGS] & F_INIT_A;
+  }
+  /** Packets in direction `dir` (Dir.FWD = from the initiator). */
+  packets(s: number, dir: Dir): number {
+    return this.rec[s * SLOT_WORDS + PKTS + dir];
+  }
+  /** Packets in both directions. */
+  packetsTotal(s: number): number {
+    const o = s * SLOT_WORDS + PKTS;
+    return this.rec[o] + this.rec[o + 1];
+  }
+  /** IP bytes (sum of IP total lengths) in direction `dir`. */
+  ipBytes(s: number, dir: Dir): number {
+    return this.clk[s * CW + BYTES + dir];
+  }
+  /** Sequence number of the flow (unique per meter run; the basis of flow_id). */
+  flowSeq(s: number): number {
+    return this.clk[s * CW + SEQ];
+  }
+  private isClosed(s: number): boolean {
+    return (this.rec[s * SLOT_WORDS + FLAGS] & F_CLOSED) !== 0;
+  }
+  private markClosed(s: number, now: number): void {
+    this.rec[s * SLOT_WORDS + FLAGS] |= F_CLOSED;
+    this.clk[s * CW + CLOSE_CLOCK] = now;
+    this.table.touch(FlowList.CLOSED, s);
+  }
 
   private readonly key = new FlowKey();
   private nextSeq = 1;
@@ -101,16 +146,8 @@ export class FlowMeter {
     this.table = new FlowTable(cap);
     this.tcp = new TcpStateTable(cap);
     this.sets = sets;
-    this.firstTs = new Float64Array(cap);
-    this.lastTs = new Float64Array(cap);
-    this.startClock = new Float64Array(cap);
-    this.lastClock = new Float64Array(cap);
-    this.closeClock = new Float64Array(cap);
-    this.initiatorIsA = new Uint8Array(cap);
-    this.packets = new Uint32Array(cap * 2);
-    this.ipBytes = new Float64Array(cap * 2);
-    this.flowSeq = new Float64Array(cap);
-    this.closed = new Uint8Array(cap);
+    this.clk = new Float64Array(cap * CW);
+    this.rec = this.table.rec;
     for (const s of sets) s.init(cap);
     // bound once, outside the packet loop
     this.onStart = sets.map((s) => s.onFlowStart.bind(s));
@@ -136,9 +173,11 @@ export class FlowMeter {
     this.counters.packetsFlowed++;
     let slot = this.table.find(k);
     if (slot >= 0) {
-      const dir = k.srcIsA === this.initiatorIsA[slot] ? Dir.FWD : Dir.BWD;
+      const c = slot * CW;
+      const clk = this.clk;
+      const dir = k.srcIsA === this.initiatorIsA(slot) ? Dir.FWD : Dir.BWD;
       if (cfg.termination === 'first-fin') {
-        if (ts - this.firstTs[slot] > cfg.activeTimeoutUs) {
+        if (ts - clk[c + FIRST_TS] > cfg.activeTimeoutUs) {
           this.end(slot, EndReason.ACTIVE);
           slot = -1;
         } else {
@@ -148,36 +187,30 @@ export class FlowMeter {
           return;
         }
       } else {
-        if (this.closed[slot] === 1 && now - this.closeClock[slot] >= cfg.closeDelayUs) {
+        const closed = this.isClosed(slot);
+        if (closed && now - clk[c + CLOSE_CLOCK] >= cfg.closeDelayUs) {
           this.end(slot, this.closeReason(slot));
           slot = -1;
-        } else if (now - this.lastClock[slot] >= cfg.idleTimeoutUs) {
+        } else if (now - clk[c + LAST_CLOCK] >= cfg.idleTimeoutUs) {
           this.end(slot, EndReason.IDLE);
           slot = -1;
-        } else if ((this.table.inList[slot] & SYN_BIT) !== 0 && now - this.startClock[slot] >= cfg.synTimeoutUs) {
+        } else if (this.table.inList(FlowList.SYN, slot) && now - clk[c + START_CLOCK] >= cfg.synTimeoutUs) {
           this.end(slot, EndReason.SYN_TIMEOUT);
           slot = -1;
-        } else if (now - this.startClock[slot] >= cfg.activeTimeoutUs) {
+        } else if (now - clk[c + START_CLOCK] >= cfg.activeTimeoutUs) {
           this.end(slot, EndReason.ACTIVE);
           slot = -1;
-        } else if (
-          this.closed[slot] === 1 && p.proto === IpProto.TCP &&
-          (p.tcpFlags & (TcpFlag.SYN | TcpFlag.ACK)) === TcpFlag.SYN
-        ) {
+        } else if (closed && p.proto === IpProto.TCP && (p.tcpFlags & (TcpFlag.SYN | TcpFlag.ACK)) === TcpFlag.SYN) {
           // a fresh SYN on a closed connection's 5-tuple: a new connection (port reuse)
           this.end(slot, this.closeReason(slot));
           slot = -1;
         } else {
           this.update(slot, p, dir, now);
           // any packet back answers the connection attempt
-          if (dir === Dir.BWD && (this.table.inList[slot] & SYN_BIT) !== 0) this.table.unlink(FlowList.SYN, slot);
+          if (dir === Dir.BWD && this.table.inList(FlowList.SYN, slot)) this.table.unlink(FlowList.SYN, slot);
           if (p.proto === IpProto.TCP) {
             this.tcp.update(slot, dir === Dir.FWD, p.tcpFlags, p.payloadLen, p.tcpSeq, p.tcpAck);
-            if (this.closed[slot] === 0 && this.tcp.closedBy(slot) !== 0) {
-              this.closed[slot] = 1;
-              this.closeClock[slot] = now;
-              this.table.touch(FlowList.CLOSED, slot);
-            }
+            if (!closed && this.tcp.closedBy(slot) !== 0) this.markClosed(slot, now);
           }
           if (this.endAfter.length !== 0) this.checkEndAfter(slot, p);
           return;
@@ -190,23 +223,24 @@ export class FlowMeter {
       this.counters.flowsEvicted++;
       this.end(victim, EndReason.EVICTED);
     }
-    slot = this.table.insert(k);
+    slot = this.table.insert(k); // zeroes the meter's SLOT_AUX words
     this.counters.flowsCreated++;
     this.lastSlot = slot;
     this.lastDir = Dir.FWD;
     this.lastNew = true;
-    this.initiatorIsA[slot] = k.srcIsA;
-    this.firstTs[slot] = ts;
-    this.lastTs[slot] = ts;
-    this.startClock[slot] = now;
-    this.lastClock[slot] = now;
-    this.closed[slot] = 0;
-    this.flowSeq[slot] = this.nextSeq++;
-    const b = slot * 2;
-    this.packets[b] = 1;
-    this.packets[b + 1] = 0;
-    this.ipBytes[b] = p.ipTotalLen;
-    this.ipBytes[b + 1] = 0;
+    const r = slot * SLOT_WORDS;
+    this.rec[r + FLAGS] = k.srcIsA === 1 ? F_INIT_A : 0;
+    this.rec[r + PKTS] = 1;
+    const c = slot * CW;
+    const clk = this.clk;
+    clk[c + FIRST_TS] = ts;
+    clk[c + LAST_TS] = ts;
+    clk[c + START_CLOCK] = now;
+    clk[c + LAST_CLOCK] = now;
+    clk[c + CLOSE_CLOCK] = 0;
+    clk[c + BYTES] = p.ipTotalLen;
+    clk[c + BYTES + 1] = 0;
+    clk[c + SEQ] = this.nextSeq++;
     this.table.touch(FlowList.LRU, slot);
     this.table.touch(FlowList.AGE, slot);
     const starts = this.onStart;
@@ -217,11 +251,7 @@ export class FlowMeter {
       if (cfg.termination === 'tcp-state' && cfg.synTimeoutUs !== Infinity && (p.tcpFlags & (TcpFlag.SYN | TcpFlag.ACK)) === TcpFlag.SYN) {
         this.table.touch(FlowList.SYN, slot);
       }
-      if (cfg.termination === 'tcp-state' && this.tcp.closedBy(slot) !== 0) {
-        this.closed[slot] = 1;
-        this.closeClock[slot] = now;
-        this.table.touch(FlowList.CLOSED, slot);
-      }
+      if (cfg.termination === 'tcp-state' && this.tcp.closedBy(slot) !== 0) this.markClosed(slot, now);
     }
     if (this.endAfter.length !== 0) this.checkEndAfter(slot, p);
   }
@@ -241,11 +271,12 @@ export class FlowMeter {
     this.lastSlot = slot;
     this.lastDir = dir;
     this.lastNew = false;
-    const b = slot * 2 + dir;
-    this.packets[b]++;
-    this.ipBytes[b] += p.ipTotalLen;
-    this.lastTs[slot] = p.tsUs;
-    this.lastClock[slot] = now;
+    this.rec[slot * SLOT_WORDS + PKTS + dir]++;
+    const c = slot * CW;
+    const clk = this.clk;
+    clk[c + BYTES + dir] += p.ipTotalLen;
+    clk[c + LAST_TS] = p.tsUs;
+    clk[c + LAST_CLOCK] = now;
     this.table.touch(FlowList.LRU, slot);
     const pk = this.onPkt;
     for (let i = 0; i < pk.length; i++) pk[i](slot, p, dir);
@@ -263,19 +294,19 @@ export class FlowMeter {
     const t = this.table;
     let s: number;
     if (cfg.termination === 'tcp-state') {
-      while ((s = t.first(FlowList.CLOSED)) >= 0 && now - this.closeClock[s] >= cfg.closeDelayUs) {
+      while ((s = t.first(FlowList.CLOSED)) >= 0 && now - this.clk[s * CW + CLOSE_CLOCK] >= cfg.closeDelayUs) {
         this.end(s, this.closeReason(s));
       }
     }
     if (cfg.termination === 'tcp-state' && cfg.synTimeoutUs !== Infinity) {
-      while ((s = t.first(FlowList.SYN)) >= 0 && now - this.startClock[s] >= cfg.synTimeoutUs) this.end(s, EndReason.SYN_TIMEOUT);
+      while ((s = t.first(FlowList.SYN)) >= 0 && now - this.clk[s * CW + START_CLOCK] >= cfg.synTimeoutUs) this.end(s, EndReason.SYN_TIMEOUT);
     }
     if (cfg.idleTimeoutUs !== Infinity) {
-      while ((s = t.first(FlowList.LRU)) >= 0 && now - this.lastClock[s] >= cfg.idleTimeoutUs) this.end(s, EndReason.IDLE);
+      while ((s = t.first(FlowList.LRU)) >= 0 && now - this.clk[s * CW + LAST_CLOCK] >= cfg.idleTimeoutUs) this.end(s, EndReason.IDLE);
     }
     const activeLimit = cfg.activeTimeoutUs + (cfg.activeTimeoutOnArrival ? cfg.activeGraceUs : 0);
     if (activeLimit !== Infinity) {
-      while ((s = t.first(FlowList.AGE)) >= 0 && now - this.startClock[s] >= activeLimit) this.end(s, EndReason.ACTIVE);
+      while ((s = t.first(FlowList.AGE)) >= 0 && now - this.clk[s * CW + START_CLOCK] >= activeLimit) this.end(s, EndReason.ACTIVE);
     }
   }
 
@@ -283,13 +314,13 @@ export class FlowMeter {
   flushAll(reason: EndReason = EndReason.SHUTDOWN): void {
     this.table.forEachLive((s) => {
       // a connection that already closed keeps its real reason
-      const r = this.closed[s] === 1 ? (this.closeReason(s)) : reason;
+      const r = this.isClosed(s) ? this.closeReason(s) : reason;
       this.end(s, r);
     });
   }
 
   private end(slot: number, reason: EndReason): void {
-    const n = this.packets[slot * 2] + this.packets[slot * 2 + 1];
+    const n = this.packetsTotal(slot);
     if (n >= this.config.minPackets) {
       this.counters.flowsEmitted++;
       const ending = this.onEnding;

@@ -5,6 +5,7 @@
  */
 import { formatIp } from '../decode/decode.js';
 import { IpProto } from '../decode/packet-view.js';
+import { Dir } from '../features/feature-set.js';
 import type { FlowMeter } from './meter.js';
 import { END_REASON_NAMES, type EndReason } from './meter-config.js';
 
@@ -44,29 +45,28 @@ export function protoName(p: number): string {
 /** Endpoint of the flow's initiator / responder as [ip, port]. */
 export function endpoints(m: FlowMeter, slot: number): { srcIp: string; srcPort: number; destIp: string; destPort: number } {
   const t = m.table;
-  const o = slot * 4;
-  const v = t.version[slot];
-  const ipA = formatIp(v, t.addrA[o], t.addrA[o + 1], t.addrA[o + 2], t.addrA[o + 3]);
-  const ipB = formatIp(v, t.addrB[o], t.addrB[o + 1], t.addrB[o + 2], t.addrB[o + 3]);
-  return m.initiatorIsA[slot] === 1
-    ? { srcIp: ipA, srcPort: t.portA[slot], destIp: ipB, destPort: t.portB[slot] }
-    : { srcIp: ipB, srcPort: t.portB[slot], destIp: ipA, destPort: t.portA[slot] };
+  const v = t.version(slot);
+  const ipA = formatIp(v, t.addrA(slot, 0), t.addrA(slot, 1), t.addrA(slot, 2), t.addrA(slot, 3));
+  const ipB = formatIp(v, t.addrB(slot, 0), t.addrB(slot, 1), t.addrB(slot, 2), t.addrB(slot, 3));
+  return m.initiatorIsA(slot) === 1
+    ? { srcIp: ipA, srcPort: t.portA(slot), destIp: ipB, destPort: t.portB(slot) }
+    : { srcIp: ipB, srcPort: t.portB(slot), destIp: ipA, destPort: t.portA(slot) };
 }
 
 export function buildRecord(m: FlowMeter, slot: number, reason: EndReason | 'open'): FlowRecord {
   const e = endpoints(m, slot);
-  const isTcp = m.table.proto[slot] === IpProto.TCP;
+  const isTcp = m.table.proto(slot) === IpProto.TCP;
   return {
-    flowId: m.flowSeq[slot],
-    ipVersion: m.table.version[slot],
-    proto: m.table.proto[slot],
+    flowId: m.flowSeq(slot),
+    ipVersion: m.table.version(slot),
+    proto: m.table.proto(slot),
     ...e,
-    startUs: m.firstTs[slot],
-    endUs: m.lastTs[slot],
-    pktsToServer: m.packets[slot * 2],
-    pktsToClient: m.packets[slot * 2 + 1],
-    bytesToServer: m.ipBytes[slot * 2],
-    bytesToClient: m.ipBytes[slot * 2 + 1],
+    startUs: m.firstTs(slot),
+    endUs: m.lastTs(slot),
+    pktsToServer: m.packets(slot, Dir.FWD),
+    pktsToClient: m.packets(slot, Dir.BWD),
+    bytesToServer: m.ipBytes(slot, Dir.FWD),
+    bytesToClient: m.ipBytes(slot, Dir.BWD),
     connState: isTcp ? m.tcp.connState(slot) : '',
     history: isTcp ? m.tcp.history(slot) : '',
     reason: reason === 'open' ? 'open' : END_REASON_NAMES[reason],

@@ -1,5 +1,5 @@
 /**
- * Bidirectional flow table: fixed capacity, struct-of-arrays, numeric direction-agnostic keys.
+ * Bidirectional flow table: fixed capacity, typed arrays, numeric direction-agnostic keys.
  *
  * A flow's key is the unordered pair of endpoints {(ip, port), (ip, port)} plus the IP protocol. The
  * endpoints are stored in canonical order (A = the lexicographically smaller of (address words, port),
@@ -15,6 +15,12 @@
  *   - SYN (by creation time)         → SYN timeout of unanswered connection attempts
  * Time only moves forward inside the table (callers pass a monotonic clock), so appending at the tail
  * keeps every list sorted.
+ *
+ * Memory layout: what every packet touches — hash, key, LRU links and three words for the meter's
+ * per-packet counters — lives in one 64-byte record per slot (`rec`, one cache line), not in a dozen
+ * parallel arrays: with tens of thousands of live flows each of those arrays missed the cache on its
+ * own, and a packet paid ~10 misses before any feature work (bench/run.ts; `npm run bench`). Links of
+ * the three rarely-moved lists stay in plain parallel arrays.
  */
 
 const NIL = -1;
@@ -27,6 +33,23 @@ export const enum FlowList {
 }
 
 const LISTS = 4;
+
+/** Uint32 words per slot record: 16 × 4 B = one 64-byte cache line. */
+const W = 16;
+const HASH = 0;
+/** version (bits 0–7), proto (8–15), live (16), list membership (24–27, bit = 1 << FlowList). */
+const META = 1;
+/** portA << 16 | portB */
+const PORTS = 2;
+const ADDR_A = 3;
+const ADDR_B = 7;
+const LRU_PREV = 11;
+const LRU_NEXT = 12;
+/** First of the record's 3 words left to the table's owner (the meter keeps its per-packet counters there). */
+export const SLOT_AUX = 13;
+export const SLOT_WORDS = W;
+const LIVE = 1 << 16;
+const LIST_SHIFT = 24;
 
 /** Scratch key the meter fills from a decoded packet (reused, never allocated per packet). */
 export class FlowKey {
@@ -99,18 +122,8 @@ export function fmix(h: number): number {
 
 export class FlowTable {
   readonly capacity: number;
-  // ---- key columns ----
-  readonly version: Uint8Array;
-  readonly proto: Uint8Array;
-  /** Endpoint A address words, 4 per slot. */
-  readonly addrA: Uint32Array;
-  /** Endpoint B address words, 4 per slot. */
-  readonly addrB: Uint32Array;
-  readonly portA: Uint16Array;
-  readonly portB: Uint16Array;
-  readonly hash: Uint32Array;
-  /** 1 when live. */
-  readonly used: Uint8Array;
+  /** Slot records, SLOT_WORDS words each (layout above). */
+  readonly rec: Uint32Array;
   /** Number of live flows. */
   size = 0;
 
@@ -118,26 +131,18 @@ export class FlowTable {
   private readonly mask: number;
   private readonly freeList: Int32Array;
   private freeTop: number;
-  // list links: [list * capacity + slot]
+  /** Links of the AGE, CLOSED and SYN lists: [(list - 1) * capacity + slot]. */
   private readonly prev: Int32Array;
   private readonly next: Int32Array;
   private readonly head = new Int32Array(LISTS).fill(NIL);
   private readonly tail = new Int32Array(LISTS).fill(NIL);
-  readonly inList: Uint8Array; // bit per list
 
   constructor(capacity: number) {
     if (!Number.isInteger(capacity) || capacity < 1 || capacity > 1 << 26) {
       throw new RangeError(`flow table capacity must be an integer in [1, 67108864], got ${capacity}`);
     }
     this.capacity = capacity;
-    this.version = new Uint8Array(capacity);
-    this.proto = new Uint8Array(capacity);
-    this.addrA = new Uint32Array(capacity * 4);
-    this.addrB = new Uint32Array(capacity * 4);
-    this.portA = new Uint16Array(capacity);
-    this.portB = new Uint16Array(capacity);
-    this.hash = new Uint32Array(capacity);
-    this.used = new Uint8Array(capacity);
+    this.rec = new Uint32Array(capacity * W);
     let idx = 16;
     while (idx < capacity * 2) idx *= 2;
     this.index = new Int32Array(idx);
@@ -145,19 +150,55 @@ export class FlowTable {
     this.freeList = new Int32Array(capacity);
     for (let i = 0; i < capacity; i++) this.freeList[i] = capacity - 1 - i; // pop gives 0,1,2...
     this.freeTop = capacity;
-    this.prev = new Int32Array(capacity * LISTS).fill(NIL);
-    this.next = new Int32Array(capacity * LISTS).fill(NIL);
-    this.inList = new Uint8Array(capacity);
+    this.prev = new Int32Array(capacity * (LISTS - 1)).fill(NIL);
+    this.next = new Int32Array(capacity * (LISTS - 1)).fill(NIL);
   }
 
   /** Bytes of table state per slot (for the memory budget in the README/bench). */
   static bytesPerSlot(): number {
-    // version+proto+used+inList (4) + addrs (32) + ports (4) + hash (4) + free (4) + links (32) + index (≥ 8)
-    return 4 + 32 + 4 + 4 + 4 + 8 * LISTS + 8;
+    // record (64) + cold list links (24) + free list (4) + index (≥ 8)
+    return W * 4 + 8 * (LISTS - 1) + 4 + 8;
   }
 
   get full(): boolean {
     return this.freeTop === 0;
+  }
+
+  // ---- key accessors ----
+
+  /** IP version (4 or 6) of the flow in slot s. */
+  version(s: number): number {
+    return this.rec[s * W + META] & 0xff;
+  }
+  proto(s: number): number {
+    return (this.rec[s * W + META] >>> 8) & 0xff;
+  }
+  portA(s: number): number {
+    return this.rec[s * W + PORTS] >>> 16;
+  }
+  portB(s: number): number {
+    return this.rec[s * W + PORTS] & 0xffff;
+  }
+  /** Address word i (0–3, big-endian words; IPv4 uses word 0) of endpoint A. */
+  addrA(s: number, i: number): number {
+    return this.rec[s * W + ADDR_A + i];
+  }
+  addrB(s: number, i: number): number {
+    return this.rec[s * W + ADDR_B + i];
+  }
+  /** The four address words of endpoint A / B as a view (allocates: for cold paths only). */
+  addrAView(s: number): Uint32Array {
+    return this.rec.subarray(s * W + ADDR_A, s * W + ADDR_A + 4);
+  }
+  addrBView(s: number): Uint32Array {
+    return this.rec.subarray(s * W + ADDR_B, s * W + ADDR_B + 4);
+  }
+  isLive(s: number): boolean {
+    return (this.rec[s * W + META] & LIVE) !== 0;
+  }
+  /** Whether slot s is on list l. */
+  inList(l: FlowList, s: number): boolean {
+    return (this.rec[s * W + META] & (1 << (LIST_SHIFT + l))) !== 0;
   }
 
   /** Returns the slot holding key k, or -1. */
@@ -169,21 +210,20 @@ export class FlowTable {
       const e = index[i];
       if (e === 0) return NIL;
       const s = e - 1;
-      if (this.hash[s] === k.hash && this.matches(s, k)) return s;
+      if (this.rec[s * W + HASH] === k.hash && this.matches(s, k)) return s;
       i = (i + 1) & mask;
     }
   }
 
   private matches(s: number, k: FlowKey): boolean {
-    const o = s * 4;
-    const a = this.addrA;
-    const b = this.addrB;
+    const r = this.rec;
+    const o = s * W;
     return (
-      this.portA[s] === k.portA && this.portB[s] === k.portB && this.proto[s] === k.proto &&
-      this.version[s] === k.version &&
-      a[o] === k.a0 >>> 0 && b[o] === k.b0 >>> 0 &&
-      a[o + 1] === k.a1 >>> 0 && a[o + 2] === k.a2 >>> 0 && a[o + 3] === k.a3 >>> 0 &&
-      b[o + 1] === k.b1 >>> 0 && b[o + 2] === k.b2 >>> 0 && b[o + 3] === k.b3 >>> 0
+      r[o + PORTS] === (((k.portA << 16) | k.portB) >>> 0) &&
+      (r[o + META] & 0xffff) === (k.version | (k.proto << 8)) &&
+      r[o + ADDR_A] === k.a0 >>> 0 && r[o + ADDR_B] === k.b0 >>> 0 &&
+      r[o + ADDR_A + 1] === k.a1 >>> 0 && r[o + ADDR_A + 2] === k.a2 >>> 0 && r[o + ADDR_A + 3] === k.a3 >>> 0 &&
+      r[o + ADDR_B + 1] === k.b1 >>> 0 && r[o + ADDR_B + 2] === k.b2 >>> 0 && r[o + ADDR_B + 3] === k.b3 >>> 0
     );
   }
 
@@ -191,15 +231,16 @@ export class FlowTable {
   insert(k: FlowKey): number {
     if (this.freeTop === 0) throw new Error('flow table full: evict before insert');
     const s = this.freeList[--this.freeTop];
-    const o = s * 4;
-    this.version[s] = k.version;
-    this.proto[s] = k.proto;
-    this.addrA[o] = k.a0; this.addrA[o + 1] = k.a1; this.addrA[o + 2] = k.a2; this.addrA[o + 3] = k.a3;
-    this.addrB[o] = k.b0; this.addrB[o + 1] = k.b1; this.addrB[o + 2] = k.b2; this.addrB[o + 3] = k.b3;
-    this.portA[s] = k.portA;
-    this.portB[s] = k.portB;
-    this.hash[s] = k.hash;
-    this.used[s] = 1;
+    const r = this.rec;
+    const o = s * W;
+    r[o + HASH] = k.hash;
+    r[o + META] = k.version | (k.proto << 8) | LIVE;
+    r[o + PORTS] = (k.portA << 16) | k.portB;
+    r[o + ADDR_A] = k.a0; r[o + ADDR_A + 1] = k.a1; r[o + ADDR_A + 2] = k.a2; r[o + ADDR_A + 3] = k.a3;
+    r[o + ADDR_B] = k.b0; r[o + ADDR_B + 1] = k.b1; r[o + ADDR_B + 2] = k.b2; r[o + ADDR_B + 3] = k.b3;
+    r[o + SLOT_AUX] = 0;
+    r[o + SLOT_AUX + 1] = 0;
+    r[o + SLOT_AUX + 2] = 0;
     const mask = this.mask;
     let i = k.hash & mask;
     while (this.index[i] !== 0) i = (i + 1) & mask;
@@ -210,10 +251,11 @@ export class FlowTable {
 
   /** Removes slot s from the index and every list, and returns it to the free list. */
   remove(s: number): void {
-    if (this.used[s] === 0) return;
+    const r = this.rec;
+    if ((r[s * W + META] & LIVE) === 0) return;
     const mask = this.mask;
     const index = this.index;
-    let i = this.hash[s] & mask;
+    let i = r[s * W + HASH] & mask;
     while (index[i] !== s + 1) i = (i + 1) & mask;
     // backward-shift deletion keeps probe chains intact without tombstones
     let j = i;
@@ -221,7 +263,7 @@ export class FlowTable {
       j = (j + 1) & mask;
       const e = index[j];
       if (e === 0) break;
-      const home = this.hash[e - 1] & mask;
+      const home = r[(e - 1) * W + HASH] & mask;
       // entry at j may move to i if its home is not in the cyclic range (i, j]
       const inRange = i <= j ? home > i && home <= j : home > i || home <= j;
       if (!inRange) {
@@ -230,40 +272,57 @@ export class FlowTable {
       }
     }
     index[i] = 0;
-    for (let l = 0; l < LISTS; l++) if (this.inList[s] & (1 << l)) this.unlink(l, s);
-    this.used[s] = 0;
+    for (let l = 0; l < LISTS; l++) this.unlink(l, s);
+    r[s * W + META] = 0;
     this.freeList[this.freeTop++] = s;
     this.size--;
   }
 
   // ---- intrusive lists ----
 
+  private getPrev(l: FlowList, s: number): number {
+    return l === FlowList.LRU ? this.rec[s * W + LRU_PREV] | 0 : this.prev[(l - 1) * this.capacity + s];
+  }
+  private getNext(l: FlowList, s: number): number {
+    return l === FlowList.LRU ? this.rec[s * W + LRU_NEXT] | 0 : this.next[(l - 1) * this.capacity + s];
+  }
+  private setPrev(l: FlowList, s: number, v: number): void {
+    if (l === FlowList.LRU) this.rec[s * W + LRU_PREV] = v;
+    else this.prev[(l - 1) * this.capacity + s] = v;
+  }
+  private setNext(l: FlowList, s: number, v: number): void {
+    if (l === FlowList.LRU) this.rec[s * W + LRU_NEXT] = v;
+    else this.next[(l - 1) * this.capacity + s] = v;
+  }
+
   /** Appends s at the tail of list l (moving it if already there). */
   touch(l: FlowList, s: number): void {
-    if (this.inList[s] & (1 << l)) {
+    const bit = 1 << (LIST_SHIFT + l);
+    const mo = s * W + META;
+    if ((this.rec[mo] & bit) !== 0) {
       if (this.tail[l] === s) return;
       this.unlink(l, s);
     }
-    const base = l * this.capacity;
     const t = this.tail[l];
-    this.prev[base + s] = t;
-    this.next[base + s] = NIL;
+    this.setPrev(l, s, t);
+    this.setNext(l, s, NIL);
     if (t === NIL) this.head[l] = s;
-    else this.next[base + t] = s;
+    else this.setNext(l, t, s);
     this.tail[l] = s;
-    this.inList[s] |= 1 << l;
+    this.rec[mo] |= bit;
   }
 
   unlink(l: FlowList, s: number): void {
-    if ((this.inList[s] & (1 << l)) === 0) return;
-    const base = l * this.capacity;
-    const p = this.prev[base + s];
-    const n = this.next[base + s];
+    const bit = 1 << (LIST_SHIFT + l);
+    const mo = s * W + META;
+    if ((this.rec[mo] & bit) === 0) return;
+    const p = this.getPrev(l, s);
+    const n = this.getNext(l, s);
     if (p === NIL) this.head[l] = n;
-    else this.next[base + p] = n;
+    else this.setNext(l, p, n);
     if (n === NIL) this.tail[l] = p;
-    else this.prev[base + n] = p;
-    this.inList[s] &= ~(1 << l);
+    else this.setPrev(l, n, p);
+    this.rec[mo] &= ~bit;
   }
 
   /** First slot of list l (oldest), or -1. */
@@ -274,10 +333,9 @@ export class FlowTable {
   /** Visits every live slot (used at shutdown). */
   forEachLive(fn: (slot: number) => void): void {
     // iterate by creation order so output order is deterministic
-    const base = FlowList.AGE * this.capacity;
     let s = this.head[FlowList.AGE];
     while (s !== NIL) {
-      const n = this.next[base + s];
+      const n = this.getNext(FlowList.AGE, s);
       fn(s);
       s = n;
     }

@@ -72,56 +72,57 @@ function seqGE(a: number, b: number): boolean {
   return ((a - b) | 0) >= 0;
 }
 
+/** Bytes of TCP state per slot: one record (see the TcpStateTable comment). */
+const REC = 24;
+// byte offsets in a record (Uint8 view)
+/** Endpoint states: low nibble = state, high nibble = previous state (Zeek's prev_state). */
+const ORIG = 0;
+const RESP = 1;
+/** Stored history letter count. */
+const HLEN = 2;
+/** FIN/ack/closed bits (T_*). */
+const TERM = 3;
+// Uint16 offset: history letters seen once (H_* bits), orig low byte, resp high byte
+const SEEN16 = 2;
+// Uint32 offsets
+/** Stored history: 16 × 4-bit codes in two words. */
+const HLO = 2;
+const HHI = 3;
+/**
+ * Sequence number of the last SYN/RST (seq) or FIN (seq + payload) per direction. Zeek keeps
+ * one per flag (hist_last_SYN/FIN/RST); one per direction is the space-saving simplification:
+ * a repeated letter is added when its seq differs from the last *control* packet's.
+ * It also locates the FIN for the "FIN acknowledged" test (FIN occupies seq + payload).
+ */
+const CTL_O = 4;
+const CTL_R = 5;
+
+/**
+ * Zeek-style TCP endpoint states, history and termination per flow slot. All of a slot's state is
+ * one 24-byte record viewed as bytes, 16-bit and 32-bit words, so a TCP packet touches one cache
+ * line (rarely two) rather than nine parallel arrays.
+ */
 export class TcpStateTable {
-  /** Endpoint states: low nibble = state, high nibble = previous state (Zeek's prev_state). */
-  private readonly origState: Uint8Array;
-  private readonly respState: Uint8Array;
-  /** History letters seen once (H_* bits), orig low byte, resp high byte. */
-  private readonly seen: Uint16Array;
-  /** Stored history: letter count and 16 × 4-bit codes. */
-  private readonly histLen: Uint8Array;
-  private readonly histLo: Uint32Array;
-  private readonly histHi: Uint32Array;
-  /**
-   * Sequence number of the last SYN/RST (seq) or FIN (seq + payload) per direction. Zeek keeps
-   * one per flag (hist_last_SYN/FIN/RST); one per direction is the space-saving simplification:
-   * a repeated letter is added when its seq differs from the last *control* packet's.
-   * It also locates the FIN for the "FIN acknowledged" test (FIN occupies seq + payload).
-   */
-  private readonly lastCtlO: Uint32Array;
-  private readonly lastCtlR: Uint32Array;
-  /** FIN/ack/closed bits (T_*). */
-  private readonly term: Uint8Array;
+  private readonly b: Uint8Array;
+  private readonly h: Uint16Array;
+  private readonly w: Uint32Array;
+  readonly capacity: number;
 
   constructor(capacity: number) {
-    this.origState = new Uint8Array(capacity);
-    this.respState = new Uint8Array(capacity);
-    this.seen = new Uint16Array(capacity);
-    this.histLen = new Uint8Array(capacity);
-    this.histLo = new Uint32Array(capacity);
-    this.histHi = new Uint32Array(capacity);
-    this.lastCtlO = new Uint32Array(capacity);
-    this.lastCtlR = new Uint32Array(capacity);
-    this.term = new Uint8Array(capacity);
-  }
-
-  get capacity(): number {
-    return this.term.length;
+    const buf = new ArrayBuffer(capacity * REC);
+    this.b = new Uint8Array(buf);
+    this.h = new Uint16Array(buf);
+    this.w = new Uint32Array(buf);
+    this.capacity = capacity;
   }
 
   /** Bytes of state per slot (for memory accounting). */
-  static readonly BYTES_PER_SLOT = 1 + 1 + 2 + 1 + 4 + 4 + 4 + 4 + 1;
+  static readonly BYTES_PER_SLOT = REC;
 
   reset(slot: number): void {
-    this.origState[slot] = 0;
-    this.respState[slot] = 0;
-    this.seen[slot] = 0;
-    this.histLen[slot] = 0;
-    this.histLo[slot] = 0;
-    this.histHi[slot] = 0;
-    this.lastCtlO[slot] = 0;
-    this.lastCtlR[slot] = 0;
-    this.term[slot] = 0;
+    const w = this.w;
+    const o = slot * (REC >> 2);
+    for (let i = 0; i < REC >> 2; i++) w[o + i] = 0; // not fill(): a builtin call per flow costs more
   }
 
   /**
@@ -139,13 +140,14 @@ export class TcpStateTable {
     ack = ack >>> 0;
 
     this.updateHistory(slot, fromOrig, syn, fin, rst, ackf, payloadLen, seq);
-    if (payloadLen > 0 && !rst) this.seen[slot] |= fromOrig ? H_BYTES : H_BYTES << 8;
+    if (payloadLen > 0 && !rst) this.h[slot * (REC >> 1) + SEEN16] |= fromOrig ? H_BYTES : H_BYTES << 8;
 
     // ---- endpoint state machine (Zeek UpdateStateMachine) ----
-    const epArr = fromOrig ? this.origState : this.respState;
-    const peerArr = fromOrig ? this.respState : this.origState;
-    const ep = epArr[slot] & 15;
-    const peer = peerArr[slot] & 15;
+    const b = this.b;
+    const epIdx = slot * REC + (fromOrig ? ORIG : RESP);
+    const peerIdx = slot * REC + (fromOrig ? RESP : ORIG);
+    const ep = b[epIdx] & 15;
+    const peer = b[peerIdx] & 15;
     switch (ep) {
       case INACTIVE: {
         let cur: number = INACTIVE;
@@ -153,59 +155,59 @@ export class TcpStateTable {
         if (syn) {
           if (fromOrig) {
             cur = ackf ? SYN_ACK_SENT : SYN_SENT;
-            setState(epArr, slot, cur);
+            setState(b, epIdx, cur);
           } else {
             // SYN-ACK (or a simultaneous-open SYN) from the responder establishes both sides when
             // the originator's SYN was seen. Zeek flips roles when the orig had sent a SYN-ACK
             // and the resp answers with a bare SYN; direction is the flow table's, so we don't.
             if (peer === SYN_SENT || (peer === SYN_ACK_SENT && !ackf)) {
-              setState(peerArr, slot, ESTABLISHED);
+              setState(b, peerIdx, ESTABLISHED);
               peerCur = ESTABLISHED;
             }
             cur = ESTABLISHED;
-            setState(epArr, slot, cur);
+            setState(b, epIdx, cur);
           }
         }
         if (fin) {
           cur = CLOSED;
-          setState(epArr, slot, cur);
+          setState(b, epIdx, cur);
         }
         if (rst) {
           cur = RESET;
-          setState(epArr, slot, cur);
+          setState(b, epIdx, cur);
         }
         if (cur === INACTIVE) {
           // No control flags. A bare ACK from the responder to a pending SYN (some stacks ack
           // before their SYN-ACK) doesn't make a partial connection.
-          if (!fromOrig && payloadLen === 0 && (this.origState[slot] & 15) === SYN_SENT) {
+          if (!fromOrig && payloadLen === 0 && (b[slot * REC + ORIG] & 15) === SYN_SENT) {
             // stay INACTIVE
           } else if (ackf && peerCur === ESTABLISHED) {
             // SYN-ACK seen, SYN missed, now the ACK: treat as established, not partial.
-            setState(epArr, slot, ESTABLISHED);
+            setState(b, epIdx, ESTABLISHED);
           } else {
-            setState(epArr, slot, PARTIAL);
+            setState(b, epIdx, PARTIAL);
           }
         }
         break;
       }
       case SYN_SENT:
       case SYN_ACK_SENT:
-        if (fin) setState(epArr, slot, CLOSED);
-        if (rst) setState(epArr, slot, RESET);
+        if (fin) setState(b, epIdx, CLOSED);
+        if (rst) setState(b, epIdx, RESET);
         break;
       case ESTABLISHED:
       case PARTIAL:
-        if (syn && ep === PARTIAL && peer === INACTIVE && !ackf) setState(epArr, slot, SYN_SENT);
+        if (syn && ep === PARTIAL && peer === INACTIVE && !ackf) setState(b, epIdx, SYN_SENT);
         if (fin && !rst) {
-          setState(epArr, slot, CLOSED);
+          setState(b, epIdx, CLOSED);
           // The peer sent FIN then RST: that was a normal close after all.
-          if (peer === RESET && peerArr[slot] >> 4 === CLOSED) setState(peerArr, slot, CLOSED);
+          if (peer === RESET && b[peerIdx] >> 4 === CLOSED) setState(b, peerIdx, CLOSED);
         }
-        if (rst) setState(epArr, slot, RESET);
+        if (rst) setState(b, epIdx, RESET);
         break;
       case CLOSED:
         // After a FIN exchange (peer closed too), a RST doesn't change the outcome.
-        if (rst && peer !== CLOSED) setState(epArr, slot, RESET);
+        if (rst && peer !== CLOSED) setState(b, epIdx, RESET);
         break;
       default: // RESET: nothing changes any more
         break;
@@ -223,7 +225,7 @@ export class TcpStateTable {
     ackf: boolean,
     ack: number,
   ): void {
-    let t = this.term[slot];
+    let t = this.b[slot * REC + TERM];
     if (fin && !rst) {
       t |= fromOrig ? T_FIN_O : T_FIN_R;
       t = fromOrig ? t & ~T_LAST_FIN_R : t | T_LAST_FIN_R;
@@ -233,8 +235,8 @@ export class TcpStateTable {
     if (ackf && !rst) {
       // Does this ACK cover the peer's FIN? The FIN occupies sequence number (FIN seq + payload),
       // so it is acknowledged by ack ≥ that + 1.
-      if (fromOrig && (t & T_FIN_R) !== 0 && seqGE(ack, (this.lastCtlR[slot] + 1) >>> 0)) t |= T_ACKED_R;
-      if (!fromOrig && (t & T_FIN_O) !== 0 && seqGE(ack, (this.lastCtlO[slot] + 1) >>> 0)) t |= T_ACKED_O;
+      if (fromOrig && (t & T_FIN_R) !== 0 && seqGE(ack, (this.w[slot * (REC >> 2) + CTL_R] + 1) >>> 0)) t |= T_ACKED_R;
+      if (!fromOrig && (t & T_FIN_O) !== 0 && seqGE(ack, (this.w[slot * (REC >> 2) + CTL_O] + 1) >>> 0)) t |= T_ACKED_O;
     }
     if (t >> T_CLOSED_SHIFT === 0) {
       if (rst) {
@@ -244,7 +246,7 @@ export class TcpStateTable {
         if (lastAcked) t |= TERM_FIN << T_CLOSED_SHIFT;
       }
     }
-    this.term[slot] = t;
+    this.b[slot * REC + TERM] = t;
   }
 
   /** Zeek's history rules (update_history in TCPSessionAdapter.cc). */
@@ -259,23 +261,24 @@ export class TcpStateTable {
     seq: number,
   ): void {
     const bitsSet = (syn ? 1 : 0) + (fin ? 1 : 0) + (rst ? 1 : 0);
-    const lastArr = fromOrig ? this.lastCtlO : this.lastCtlR;
+    const w = this.w;
+    const lastIdx = slot * (REC >> 2) + (fromOrig ? CTL_O : CTL_R);
     if (bitsSet > 1) {
       // SYN+FIN, SYN+RST, ...: one letter, once per direction, never repeated.
       if (fin && rst) this.checkHistory(slot, fromOrig, H_FIN_RST, L_I);
       else this.checkHistory(slot, fromOrig, H_MULTI, L_Q);
       // Keep the FIN position for the FIN-ack test.
-      if (fin) lastArr[slot] = (seq + payloadLen) >>> 0;
+      if (fin) w[lastIdx] = (seq + payloadLen) >>> 0;
     } else if (bitsSet === 1) {
       // Repeated letters only when the packet's seq moved (a plain retransmission adds nothing).
       // Zeek uses the SYN's seq, the FIN's seq + payload, the RST's seq.
       const ctlSeq = fin ? (seq + payloadLen) >>> 0 : seq;
       const code = syn ? (ackf ? L_H : L_S) : fin ? L_F : L_R;
       const mask = syn ? H_SYN : fin ? H_FIN : H_RST;
-      if (this.checkHistory(slot, fromOrig, mask, code) && ctlSeq !== lastArr[slot]) {
+      if (this.checkHistory(slot, fromOrig, mask, code) && ctlSeq !== w[lastIdx]) {
         this.addHistory(slot, fromOrig, code);
       }
-      lastArr[slot] = ctlSeq;
+      w[lastIdx] = ctlSeq;
     } else if (payloadLen > 0) {
       this.checkHistory(slot, fromOrig, H_DATA, L_D);
     } else if (ackf) {
@@ -286,36 +289,39 @@ export class TcpStateTable {
   /** Adds the letter the first time `mask` is seen in this direction; returns true if seen before. */
   private checkHistory(slot: number, fromOrig: boolean, mask: number, code: number): boolean {
     const m = fromOrig ? mask : mask << 8;
-    if ((this.seen[slot] & m) !== 0) return true;
-    this.seen[slot] |= m;
+    const si = slot * (REC >> 1) + SEEN16;
+    if ((this.h[si] & m) !== 0) return true;
+    this.h[si] |= m;
     this.addHistory(slot, fromOrig, code);
     return false;
   }
 
   private addHistory(slot: number, fromOrig: boolean, code: number): void {
-    const n = this.histLen[slot];
+    const n = this.b[slot * REC + HLEN];
     if (n >= MAX_HISTORY) return;
     const c = fromOrig ? code : code + 8;
-    if (n < 8) this.histLo[slot] = (this.histLo[slot] | (c << (n * 4))) >>> 0;
-    else this.histHi[slot] = (this.histHi[slot] | (c << ((n - 8) * 4))) >>> 0;
-    this.histLen[slot] = n + 1;
+    const wi = slot * (REC >> 2);
+    if (n < 8) this.w[wi + HLO] = (this.w[wi + HLO] | (c << (n * 4))) >>> 0;
+    else this.w[wi + HHI] = (this.w[wi + HHI] | (c << ((n - 8) * 4))) >>> 0;
+    this.b[slot * REC + HLEN] = n + 1;
   }
 
   private letterCode(slot: number, i: number): number {
-    return i < 8 ? (this.histLo[slot] >>> (i * 4)) & 15 : (this.histHi[slot] >>> ((i - 8) * 4)) & 15;
+    const wi = slot * (REC >> 2);
+    return i < 8 ? (this.w[wi + HLO] >>> (i * 4)) & 15 : (this.w[wi + HHI] >>> ((i - 8) * 4)) & 15;
   }
 
   /** Zeek history string (letters in order of first occurrence, repeats per the rules above). */
   history(slot: number): string {
     let s = '';
-    const n = this.histLen[slot];
+    const n = this.b[slot * REC + HLEN];
     for (let i = 0; i < n; i++) s += LETTERS[this.letterCode(slot, i)];
     return s;
   }
 
   /** Zeek's RSTOS0 test: history matches /^\^?S[^HAFGIQ]*R/ (no '^' here). */
   private historyIsSynThenRst(slot: number): boolean {
-    const n = this.histLen[slot];
+    const n = this.b[slot * REC + HLEN];
     if (n === 0 || this.letterCode(slot, 0) !== L_S) return false;
     for (let i = 1; i < n; i++) {
       const c = this.letterCode(slot, i);
@@ -327,17 +333,17 @@ export class TcpStateTable {
 
   /** Raw endpoint states (TcpEndpointState), for debugging and tests. */
   endpointStates(slot: number): [number, number] {
-    return [this.origState[slot] & 15, this.respState[slot] & 15];
+    return [this.b[slot * REC + ORIG] & 15, this.b[slot * REC + RESP] & 15];
   }
 
   /** Zeek conn_state: S0 S1 SF REJ S2 S3 RSTO RSTR RSTOS0 RSTRH SH SHR OTH. */
   connState(slot: number): string {
-    const os = this.origState[slot] & 15;
-    const rs = this.respState[slot] & 15;
+    const os = this.b[slot * REC + ORIG] & 15;
+    const rs = this.b[slot * REC + RESP] & 15;
     const oInactive = os === INACTIVE || os === PARTIAL;
     const rInactive = rs === INACTIVE || rs === PARTIAL;
     if (rs === RESET) {
-      const noBytes = (this.seen[slot] & (H_BYTES | (H_BYTES << 8))) === 0;
+      const noBytes = (this.h[slot * (REC >> 1) + SEEN16] & (H_BYTES | (H_BYTES << 8))) === 0;
       if (os === SYN_SENT || os === SYN_ACK_SENT || (os === RESET && noBytes)) return 'REJ';
       return oInactive ? 'RSTRH' : 'RSTR';
     }
@@ -355,11 +361,11 @@ export class TcpStateTable {
 
   /** How the connection ended so far: 0 (open), TERM_FIN or TERM_RST — whichever came first. */
   closedBy(slot: number): TcpTermination {
-    return (this.term[slot] >> T_CLOSED_SHIFT) as TcpTermination;
+    return (this.b[slot * REC + TERM] >> T_CLOSED_SHIFT) as TcpTermination;
   }
 }
 
 /** Zeek's SetState: remembers the previous state in the high nibble. */
-function setState(arr: Uint8Array, slot: number, s: number): void {
-  arr[slot] = ((arr[slot] & 15) << 4) | s;
+function setState(b: Uint8Array, i: number, s: number): void {
+  b[i] = ((b[i] & 15) << 4) | s;
 }

@@ -41,7 +41,7 @@ export async function labDataset(opts: DatasetOptions): Promise<DatasetSummary> 
     featureSet: fs,
     onFlow: (f) => {
       const ids = cicIdentifiers(f.meter, f.slot, compat);
-      const ep = label(ids.srcIp, ids.destIp, f.meter.firstTs[f.slot]!, f.meter.lastTs[f.slot]!);
+      const ep = label(ids.srcIp, ids.destIp, f.meter.firstTs(f.slot), f.meter.lastTs(f.slot));
       const name = ep ? ep.label : 'BENIGN';
       summary.flows++;
       summary.labels[name] = (summary.labels[name] ?? 0) + 1;

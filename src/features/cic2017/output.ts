@@ -106,7 +106,7 @@ export class CicCsvWriter {
     const slot = f.slot;
     const t = m.table;
     if (this.opts.header === 'tl') {
-      if (t.version[slot] === 4) this.writeIdentifiersV4(m, slot);
+      if (t.version(slot) === 4) this.writeIdentifiersV4(m, slot);
       else {
         const ids = cicIdentifiers(m, slot, this.opts.compat);
         out.ascii(ids.flowId);
@@ -124,7 +124,7 @@ export class CicCsvWriter {
         out.ascii(ids.timestamp);
       }
     } else {
-      out.integer(m.initiatorIsA[slot] === 1 ? t.portB[slot] : t.portA[slot]);
+      out.integer(m.initiatorIsA(slot) === 1 ? t.portB(slot) : t.portA(slot));
     }
     const row = f.row;
     const compat = this.opts.compat;
@@ -147,14 +147,14 @@ export class CicCsvWriter {
   private writeIdentifiersV4(m: FlowMeter, slot: number): void {
     const out = this.out;
     const t = m.table;
-    const aIsSrc = m.initiatorIsA[slot] === 1;
-    const ipA = t.addrA[slot * 4];
-    const ipB = t.addrB[slot * 4];
+    const aIsSrc = m.initiatorIsA(slot) === 1;
+    const ipA = t.addrA(slot, 0);
+    const ipB = t.addrB(slot, 0);
     const src = aIsSrc ? ipA : ipB;
     const dst = aIsSrc ? ipB : ipA;
-    const srcPort = aIsSrc ? t.portA[slot] : t.portB[slot];
-    const dstPort = aIsSrc ? t.portB[slot] : t.portA[slot];
-    const realProto = t.proto[slot];
+    const srcPort = aIsSrc ? t.portA(slot) : t.portB(slot);
+    const dstPort = aIsSrc ? t.portB(slot) : t.portA(slot);
+    const realProto = t.proto(slot);
     const proto = this.opts.compat && realProto !== IpProto.TCP && realProto !== IpProto.UDP ? 0 : realProto;
     // Flow ID order: cicFlowId()'s signed-byte comparison of the two addresses
     const forward = wordSignedLess(src, dst);
@@ -178,7 +178,7 @@ export class CicCsvWriter {
     out.byte(COMMA);
     out.integer(proto);
     out.byte(COMMA);
-    out.ascii(this.opts.compat ? cicTimestamp(m.firstTs[slot]) : isoMicros(m.firstTs[slot]));
+    out.ascii(this.opts.compat ? cicTimestamp(m.firstTs(slot)) : isoMicros(m.firstTs(slot)));
   }
 }
 
@@ -230,14 +230,14 @@ export interface CicIdentifiers {
 
 export function cicIdentifiers(m: FlowMeter, slot: number, compat: boolean): CicIdentifiers {
   const e = endpoints(m, slot);
-  const realProto = m.table.proto[slot];
+  const realProto = m.table.proto(slot);
   // CICFlowMeter-V3 only knew TCP and UDP; every other IP protocol became 0 with ports 0
   const proto = compat && realProto !== IpProto.TCP && realProto !== IpProto.UDP ? 0 : realProto;
   const t = m.table;
-  const a = t.addrA.subarray(slot * 4, slot * 4 + 4);
-  const b = t.addrB.subarray(slot * 4, slot * 4 + 4);
-  const aIsSrc = m.initiatorIsA[slot] === 1;
-  const flowId = cicFlowId(t.version[slot], aIsSrc ? a : b, e.srcIp, e.srcPort, aIsSrc ? b : a, e.destIp, e.destPort, proto);
+  const a = t.addrAView(slot);
+  const b = t.addrBView(slot);
+  const aIsSrc = m.initiatorIsA(slot) === 1;
+  const flowId = cicFlowId(t.version(slot), aIsSrc ? a : b, e.srcIp, e.srcPort, aIsSrc ? b : a, e.destIp, e.destPort, proto);
   return {
     flowId,
     srcIp: e.srcIp,
@@ -245,7 +245,7 @@ export function cicIdentifiers(m: FlowMeter, slot: number, compat: boolean): Cic
     destIp: e.destIp,
     destPort: e.destPort,
     proto,
-    timestamp: compat ? cicTimestamp(m.firstTs[slot]) : isoMicros(m.firstTs[slot]),
+    timestamp: compat ? cicTimestamp(m.firstTs(slot)) : isoMicros(m.firstTs(slot)),
   };
 }
 
@@ -259,8 +259,8 @@ export class CicJsonlWriter {
     const out = this.out;
     const ids = cicIdentifiers(f.meter, f.slot, this.compat);
     out.ascii('{"flow_id":');
-    out.integer(f.meter.flowSeq[f.slot]);
-    out.ascii(`,"cic_flow_id":"${ids.flowId}","src_ip":"${ids.srcIp}","src_port":${ids.srcPort},"dest_ip":"${ids.destIp}","dest_port":${ids.destPort},"proto":${ids.proto},"timestamp":"${isoMicros(f.meter.firstTs[f.slot])}"`);
+    out.integer(f.meter.flowSeq(f.slot));
+    out.ascii(`,"cic_flow_id":"${ids.flowId}","src_ip":"${ids.srcIp}","src_port":${ids.srcPort},"dest_ip":"${ids.destIp}","dest_port":${ids.destPort},"proto":${ids.proto},"timestamp":"${isoMicros(f.meter.firstTs(f.slot))}"`);
     const row = f.row;
     for (let i = 0; i < row.length; i++) {
       out.byte(44);

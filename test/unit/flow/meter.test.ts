@@ -30,7 +30,7 @@ function meter(cfg: Partial<MeterConfig>) {
   const set = new CountingSet();
   const m = new FlowMeter([set], cfg);
   const ended: { reason: string; packets: number; first: number }[] = [];
-  m.onFlowEnd = (slot, reason) => ended.push({ reason: END_REASON_NAMES[reason], packets: set.counts[slot], first: m.firstTs[slot] });
+  m.onFlowEnd = (slot, reason) => ended.push({ reason: END_REASON_NAMES[reason], packets: set.counts[slot], first: m.firstTs(slot) });
   return { m, ended };
 }
 
