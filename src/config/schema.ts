@@ -36,6 +36,7 @@ export interface SensorConfig {
     scan: { enabled: boolean; targets: number; max_answered: number };
     fanin: { enabled: boolean; sources: number; max_established: number };
     slow_conn: { enabled: boolean; concurrent: number };
+    bruteforce: { enabled: boolean; connections: number; half_life_s: number };
   };
   alerts: { cooldown_s: number };
   outputs: {
@@ -53,7 +54,8 @@ export const DEFAULT_CONFIG: SensorConfig = {
   model: null,
   user: null,
   stats_interval_s: 5,
-  capture: { snaplen: 262144, buffer_mb: 32, promisc: true, immediate: false },
+  // 128 MiB: 0 kernel drops at 300 k packets/s in bench:monitor (32 MiB lost ~1 %; docs/detection.md §4)
+  capture: { snaplen: 262144, buffer_mb: 128, promisc: true, immediate: false },
   flow: { capacity: 262144, idle_timeout_s: 120, active_timeout_s: 120 },
   classifier: {
     min_confidence: 0.8,
@@ -74,6 +76,7 @@ export const DEFAULT_CONFIG: SensorConfig = {
     scan: { enabled: true, targets: 100, max_answered: 0.5 },
     fanin: { enabled: true, sources: 200, max_established: 0.5 },
     slow_conn: { enabled: true, concurrent: 50 },
+    bruteforce: { enabled: true, connections: 20, half_life_s: 10 },
   },
   alerts: { cooldown_s: 60 },
   outputs: {
@@ -142,6 +145,9 @@ export const SPEC: Readonly<Record<string, LeafSpec>> = {
   'detectors.fanin.max_established': ratio,
   'detectors.slow_conn.enabled': bool,
   'detectors.slow_conn.concurrent': int(2),
+  'detectors.bruteforce.enabled': bool,
+  'detectors.bruteforce.connections': pos(),
+  'detectors.bruteforce.half_life_s': pos(),
   'alerts.cooldown_s': num(0),
   'outputs.console.enabled': bool,
   'outputs.console.quiet': bool,

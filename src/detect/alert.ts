@@ -4,7 +4,7 @@
  */
 
 /** Detector names (EVE `alert.detector`). The lab scorer treats the destination-keyed ones specially. */
-export type DetectorName = 'forest' | 'syn_rate' | 'udp_rate' | 'icmp_rate' | 'scan' | 'fanin' | 'slow_conn';
+export type DetectorName = 'forest' | 'syn_rate' | 'udp_rate' | 'icmp_rate' | 'scan' | 'fanin' | 'slow_conn' | 'bruteforce';
 
 /** Suricata convention: 1 = high, 2 = medium, 3 = low. */
 export type Severity = 1 | 2 | 3;

@@ -21,10 +21,16 @@
  *  - syn_rate:  SYN-without-ACK packets to a host per second, with few completed handshakes
  *               (half-open ratio); established-flow traffic never counts.
  *  - udp_rate:  UDP packets to a host per second that the host does not answer with UDP.
- *  - icmp_rate: ICMP packets to a host per second (echo requests, BlackNurse unreachables, ...).
+ *  - icmp_rate: ICMP packets to a host per second (echo requests, BlackNurse unreachables, ...). Echo
+ *               replies count only when unsolicited: a host receiving replies to its own echo requests
+ *               (the attacker of an ICMP flood, anyone pinging) is not flooded by them, but replies to a
+ *               host that asked for few of them (smurf-style reflection) are flood traffic. Decided per
+ *               packet by comparing two more decayed counters of the destination: echo requests it sent
+ *               and echo replies it received (solicited while requests ≥ replies × solicitedRatio).
  *  - scan:      distinct (host, port, proto) targets a source opened flows to in the window, with few
  *               positive answers (SYN-ACK / UDP reply / echo reply).
  *  - fanin:     distinct sources opening flows to a host in the window, few of them established.
+ *  - slow_conn, bruteforce: per (client, server, port) connection counts (conn-tracker.ts).
  */
 import { formatIp } from '../decode/decode.js';
 import { IpProto, TcpFlag, type PacketView } from '../decode/packet-view.js';
@@ -33,7 +39,7 @@ import type { FlowMeter } from '../flow/meter.js';
 import { protoName } from '../flow/record.js';
 import type { PacketObserver } from '../pipeline/pipeline.js';
 import { thresholdConfidence, type Alert, type DetectorName, type TopFeature } from './alert.js';
-import { ConnTracker, type SlowConnConfig } from './conn-tracker.js';
+import { ConnTracker, DEFAULT_BRUTE_FORCE, type BruteForceConfig, type SlowConnConfig } from './conn-tracker.js';
 import { HostTable, fmix, hashAddr } from './host-table.js';
 
 export interface HostDetectorConfig {
@@ -55,10 +61,16 @@ export interface HostDetectorConfig {
    */
   syn: { enabled: boolean; rate: number; maxCompletion: number; scanExemptRate: number };
   udp: { enabled: boolean; rate: number; maxReplyRatio: number };
-  icmp: { enabled: boolean; rate: number };
+  /**
+   * `solicitedRatio`: an echo reply to a host is an answer (not counted) while the host's decayed count
+   * of echo requests sent is ≥ this share of its decayed count of echo replies received.
+   */
+  icmp: { enabled: boolean; rate: number; solicitedRatio?: number };
   scan: { enabled: boolean; targets: number; maxAnswered: number };
   fanin: { enabled: boolean; sources: number; maxEstablished: number };
   slowConn: SlowConnConfig;
+  /** Many connections from one client to one login service (conn-tracker.ts). */
+  bruteForce: BruteForceConfig;
 }
 
 export const DEFAULT_HOST_DETECTORS: Readonly<HostDetectorConfig> = Object.freeze({
@@ -70,10 +82,11 @@ export const DEFAULT_HOST_DETECTORS: Readonly<HostDetectorConfig> = Object.freez
   cooldownMs: 10_000,
   syn: { enabled: true, rate: 300, maxCompletion: 0.2, scanExemptRate: 5000 },
   udp: { enabled: true, rate: 2000, maxReplyRatio: 0.05 },
-  icmp: { enabled: true, rate: 1000 },
+  icmp: { enabled: true, rate: 1000, solicitedRatio: 0.5 },
   scan: { enabled: true, targets: 100, maxAnswered: 0.5 },
   fanin: { enabled: true, sources: 200, maxEstablished: 0.5 },
   slowConn: { enabled: true, concurrent: 50 },
+  bruteForce: DEFAULT_BRUTE_FORCE,
 });
 
 const K_SYN = 0;
@@ -82,6 +95,11 @@ const K_ICMP = 2;
 const K_SCAN = 3;
 const K_FANIN = 4;
 const N_KINDS = 5;
+
+const ICMP_ECHO_REPLY = 0;
+const ICMP_ECHO_REQUEST = 8;
+const ICMP6_ECHO_REQUEST = 128;
+const ICMP6_ECHO_REPLY = 129;
 
 // per-flow flag bits (indexed by meter slot)
 const F_SYN = 1;
@@ -131,6 +149,10 @@ export class HostDetectors implements PacketObserver {
   private readonly udpIn: Float64Array;
   private readonly udpOut: Float64Array;
   private readonly icmpIn: Float64Array;
+  /** Echo requests a host sent / echo replies it received (decayed): solicited vs unsolicited replies. */
+  private readonly echoReqOut: Float64Array;
+  private readonly echoRepIn: Float64Array;
+  private readonly solicitedRatio: number;
   // baselines (slow)
   private readonly synSlow: Float64Array;
   private readonly udpSlow: Float64Array;
@@ -168,6 +190,9 @@ export class HostDetectors implements PacketObserver {
     this.udpIn = f();
     this.udpOut = f();
     this.icmpIn = f();
+    this.echoReqOut = f();
+    this.echoRepIn = f();
+    this.solicitedRatio = cfg.icmp.solicitedRatio ?? 0.5;
     this.synSlow = f();
     this.udpSlow = f();
     this.icmpSlow = f();
@@ -182,7 +207,7 @@ export class HostDetectors implements PacketObserver {
     this.conns = new ConnTracker(cfg.slowConn, cfg.capacity, flowCapacity, this.cooldownUs, (a) => {
       this.alertsRaised++;
       onAlert(a);
-    });
+    }, cfg.bruteForce);
     this.scanBits = bitsFor(cfg.scan.targets, TARGET_WORDS * 32);
     this.faninBits = bitsFor(cfg.fanin.sources, SRC_WORDS * 32);
   }
@@ -203,6 +228,8 @@ export class HostDetectors implements PacketObserver {
     this.udpIn[s] = 0;
     this.udpOut[s] = 0;
     this.icmpIn[s] = 0;
+    this.echoReqOut[s] = 0;
+    this.echoRepIn[s] = 0;
     this.synSlow[s] = 0;
     this.udpSlow[s] = 0;
     this.icmpSlow[s] = 0;
@@ -233,6 +260,8 @@ export class HostDetectors implements PacketObserver {
     this.udpIn[s] *= a;
     this.udpOut[s] *= a;
     this.icmpIn[s] *= a;
+    this.echoReqOut[s] *= a;
+    this.echoRepIn[s] *= a;
     const b = Math.exp((-Math.LN2 * dt) / this.hSlowUs);
     this.synSlow[s] *= b;
     this.udpSlow[s] *= b;
@@ -325,13 +354,25 @@ export class HostDetectors implements PacketObserver {
     } else if (proto === IpProto.ICMP || proto === IpProto.ICMPV6) {
       // neighbour discovery / router solicitation (ICMPv6 133–137) is link housekeeping, not traffic
       if (proto === IpProto.ICMP || v.icmpType < 133 || v.icmpType > 137) {
-        this.icmpIn[d] += 1;
-        if (!this.alerting(d, K_ICMP, now)) this.icmpSlow[d] += 1;
+        const type = v.icmpType;
+        const v4 = proto === IpProto.ICMP;
+        let flood = true;
+        if (type === (v4 ? ICMP_ECHO_REQUEST : ICMP6_ECHO_REQUEST)) {
+          this.echoReqOut[s] += 1;
+        } else if (type === (v4 ? ICMP_ECHO_REPLY : ICMP6_ECHO_REPLY)) {
+          // an answer to the destination's own pings is not traffic *to* it; unsolicited replies are
+          this.echoRepIn[d] += 1;
+          flood = this.echoReqOut[d] < this.solicitedRatio * this.echoRepIn[d];
+        }
+        if (flood) {
+          this.icmpIn[d] += 1;
+          if (!this.alerting(d, K_ICMP, now)) this.icmpSlow[d] += 1;
+        }
         if (!fwd) {
           this.answered(flags, ini, rsp);
           flags |= F_ANS | F_EST;
         }
-        if (cfg.icmp.enabled) this.checkIcmp(v, d, now, m);
+        if (flood && cfg.icmp.enabled) this.checkIcmp(v, d, now, m);
       }
     }
     this.flowFlags[slot] = flags;
@@ -417,7 +458,7 @@ export class HostDetectors implements PacketObserver {
       icmp_rate_pps: round(rate), icmp_type: v.icmpType, icmp_code: v.icmpCode, baseline_icmp_rate_pps: round(base),
       threshold_pps: c.rate, ...this.fanEvidence(d), half_life_ms: this.cfg.halfLifeMs,
     }, [feat('icmp_rate_pps', rate, 1)],
-    `ICMP flood to ${this.ip(d)}: ${round(rate)} pkt/s (type ${v.icmpType} code ${v.icmpCode})`);
+    `ICMP flood to ${this.ip(d)}: ${round(rate)} pkt/s (type ${v.icmpType} code ${v.icmpCode}${isEchoReply(v) ? ', unsolicited echo replies' : ''})`);
   }
 
   private checkScan(v: PacketView, s: number, now: number): void {
@@ -501,6 +542,10 @@ export class HostDetectors implements PacketObserver {
     const o = s * 4;
     return formatIp(this.hosts.version[s], a[o], a[o + 1], a[o + 2], a[o + 3]);
   }
+}
+
+function isEchoReply(v: PacketView): boolean {
+  return v.proto === IpProto.ICMP ? v.icmpType === ICMP_ECHO_REPLY : v.icmpType === ICMP6_ECHO_REPLY;
 }
 
 function round(x: number, digits = 1): number {

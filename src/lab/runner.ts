@@ -14,7 +14,10 @@ import { FlowsentryError } from '../errors.js';
 import { BRIDGE, HOSTS, MONITOR_NS, PLAN } from './constants.js';
 import { BENIGN_TOOLS, BenignTraffic } from './benign.js';
 import { exited, inNs, isAlive, nowUs, procStartTime, signalGroup, sleep, spawnLogged, stopChild, Stopper } from './exec.js';
-import { BRUTE_PASSWORDS, BRUTE_USERS, chooseTool, SCENARIOS, scenarioNames, type AttackStep, type Scenario } from './scenarios.js';
+import {
+  BRUTE_PASSWORDS, BRUTE_USERS, chooseTool, SCENARIOS, scenarioNames, stepNames, stepRate, stepSetting, unknownStepNames,
+  type AttackStep, type Scenario, type StepSettings,
+} from './scenarios.js';
 import { killNamespaceProcesses, labDown, labHealthy, labUp, requireRoot } from './topology.js';
 import { stateSub } from './state.js';
 import { requireTools } from './tools.js';
@@ -24,6 +27,10 @@ export interface RunOptions {
   scenario: string;
   seconds?: number | undefined;
   rate: number;
+  /** Per-step attack rate by step name (label or label+"6"), overriding `rate` for those steps. */
+  stepRate?: StepSettings | undefined;
+  /** Per-step window length in seconds by step name, instead of the scheduled share (must fit its slot). */
+  stepSeconds?: StepSettings | undefined;
   outDir?: string | undefined;
   benign: boolean;
   log?: (s: string) => void;
@@ -41,28 +48,50 @@ function defaultOutDir(scenario: string): string {
   return path.resolve('lab-runs', `${scenario}-${stamp}`);
 }
 
-/** Scheduled [offset, duration] (seconds from run start) of each attack step. */
-export function schedule(sc: Scenario, seconds: number): [number, number][] {
+/**
+ * Scheduled [offset, duration] (seconds from run start) of each attack step. `stepSeconds` shortens
+ * (or, in the windows layout, lengthens up to the whole slot) the window of the steps it names; the
+ * offsets do not move, the rest of the slot is benign-only.
+ */
+export function schedule(sc: Scenario, seconds: number, stepSeconds?: StepSettings): [number, number][] {
   const n = sc.steps.length;
   if (n === 0) return [];
+  const bad = unknownStepNames(sc, stepSeconds);
+  if (bad.length > 0) throw unknownStep('--step-seconds', sc, bad);
+  const fit = (step: AttackStep, slot: number, dflt: number): number => {
+    const s = stepSetting(stepSeconds, step);
+    if (s === undefined) return dflt;
+    if (!(s > 0) || s > slot + 1e-9) {
+      throw new FlowsentryError('FS_ERR_USAGE', `--step-seconds ${stepNames(step)[0]}=${s}: must be > 0 and fit the step's slot of ${slot.toFixed(2)} s (a longer --seconds gives longer slots)`);
+    }
+    return s;
+  };
   if (sc.layout === 'windows') {
     // 10 % benign lead-in, then per step: attack for half its slot, benign-only for the other half.
     const lead = seconds * 0.1;
     const slot = (seconds - lead) / n;
-    return sc.steps.map((_, i) => [lead + i * slot, slot / 2]);
+    return sc.steps.map((step, i) => [lead + i * slot, fit(step, slot, slot / 2)]);
   }
   // Back to back, with a short benign-only gap between steps so their flows separate in time.
   const gap = n > 1 ? Math.min(1, seconds * 0.05) : 0;
   const each = (seconds - gap * (n - 1)) / n;
-  return sc.steps.map((_, i) => [i * (each + gap), each]);
+  return sc.steps.map((step, i) => [i * (each + gap), fit(step, each, each)]);
+}
+
+function unknownStep(flag: string, sc: Scenario, names: string[]): FlowsentryError {
+  const known = [...new Set(sc.steps.flatMap(stepNames))];
+  return new FlowsentryError('FS_ERR_USAGE', `${flag} ${names.join(', ')}: no such step in this scenario (steps: ${known.join(', ') || 'none'})`);
 }
 
 async function startCapture(file: string, logDir: string, seconds: number): Promise<ChildProcess> {
   const log = path.join(logDir, 'tcpdump.log');
   // -U: flush per packet so an interrupted run still has a valid pcap; -Z root: write as root
   // (the output dir may not be writable by the tcpdump user); promiscuous (default) so the bridge
-  // device sees frames forwarded between ports, not only its own.
-  const argv = inNs(MONITOR_NS, ['timeout', '-s', 'INT', '-k', '5', String(Math.ceil(seconds) + 120), 'tcpdump', '-i', BRIDGE, '-n', '-U', '-Z', 'root', '-w', file]);
+  // device sees frames forwarded between ports, not only its own. -B 65536: a 64 MiB kernel ring
+  // (tcpdump's default 2 MiB dropped packets during wrk bursts and floods); nanosecond stamps (pcap
+  // magic 0xa1b23c4d) so short flows keep their sub-µs durations, as the live sensor sees them.
+  const argv = inNs(MONITOR_NS, ['timeout', '-s', 'INT', '-k', '5', String(Math.ceil(seconds) + 120), 'tcpdump', '-i', BRIDGE, '-n', '-U', '-Z', 'root',
+    '-B', '65536', '--time-stamp-precision', 'nano', '-w', file]);
   const child = spawnLogged(argv, log);
   child.on('error', () => undefined);
   const deadline = Date.now() + 5000;
@@ -122,8 +151,12 @@ export async function runScenario(opts: RunOptions): Promise<RunResult> {
   const log = opts.log ?? (() => {});
   const sc = SCENARIOS[opts.scenario];
   if (!sc) throw new FlowsentryError('FS_ERR_USAGE', `unknown scenario '${opts.scenario}' (known: ${scenarioNames().join(', ')})`);
-  requireRoot('lab run');
+  // argument errors first (also for non-root users)
   const seconds = opts.seconds ?? sc.defaultSeconds;
+  const badRate = unknownStepNames(sc, opts.stepRate);
+  if (badRate.length > 0) throw unknownStep('--step-rate', sc, badRate);
+  const plan = schedule(sc, seconds, opts.stepSeconds);
+  requireRoot('lab run');
   const outDir = path.resolve(opts.outDir ?? defaultOutDir(opts.scenario));
   const logDir = path.join(outDir, 'logs');
   const steps: StepRun[] = sc.steps.map((step) => {
@@ -150,6 +183,7 @@ export async function runScenario(opts: RunOptions): Promise<RunResult> {
   const truthFile = path.join(outDir, 'truth.json');
   const episodes: Episode[] = [];
   const failures: string[] = [];
+  const notes: string[] = [];
   let tcpdump: ChildProcess | undefined;
   let benign: BenignTraffic | undefined;
   let current: ChildProcess | undefined;
@@ -164,13 +198,16 @@ export async function runScenario(opts: RunOptions): Promise<RunResult> {
     if (tcpdump.pid !== undefined) writeFileSync(capturePidFile(), `${tcpdump.pid} ${procStartTime(tcpdump.pid) ?? ''}\n`);
     const t0 = Date.now();
     if (benignProfile) benign = new BenignTraffic(benignProfile, logDir, 0x5eed ^ seconds);
-    const plan = schedule(sc, seconds);
     for (let i = 0; i < steps.length && !abort.stopped; i++) {
       const { step, tool } = steps[i]!;
       const [offset, dur] = plan[i]!;
       await abort.sleep(t0 + offset * 1000 - Date.now());
       if (abort.stopped) break;
-      const finalArgv = step.argv(tool, { rate: opts.rate, seconds: dur, workDir: outDir });
+      const rate = stepRate(step, opts.rate, opts.stepRate, (n) => {
+        log(`lab run: note: ${n}`);
+        notes.push(n);
+      });
+      const finalArgv = step.argv(tool, { rate, seconds: dur, workDir: outDir });
       const stepLog = path.join(logDir, `attack-${i}-${step.label}.log`);
       log(`lab run: [${((Date.now() - t0) / 1000).toFixed(1)} s] ${step.label}: ${finalArgv.join(' ')}`);
       const victim = step.ipVersion === 6 ? [PLAN.victim.ipv6] : [PLAN.victim.ipv4];
@@ -205,8 +242,13 @@ export async function runScenario(opts: RunOptions): Promise<RunResult> {
       for (const h of HOSTS) hosts[h] = { ipv4: PLAN[h].ipv4, ipv6: PLAN[h].ipv6 };
       const truth: Truth = {
         scenario: opts.scenario, created: new Date().toISOString(), hosts, capture: 'capture.pcap', interface: BRIDGE, episodes,
-        seconds, rate: opts.rate, ...(abort.stopped ? { interrupted: true } : {}),
-        ...(benign ? { notes: [`benign ${benignProfile}: ${Object.entries(benign.counts).map(([k, v]) => `${k}×${v}`).join(' ')}`] } : {}),
+        seconds, rate: opts.rate,
+        ...(opts.stepRate && Object.keys(opts.stepRate).length > 0 ? { step_rate: { ...opts.stepRate } } : {}),
+        ...(opts.stepSeconds && Object.keys(opts.stepSeconds).length > 0 ? { step_seconds: { ...opts.stepSeconds } } : {}),
+        ...(abort.stopped ? { interrupted: true } : {}),
+        ...(benign || notes.length > 0
+          ? { notes: [...(benign ? [`benign ${benignProfile}: ${Object.entries(benign.counts).map(([k, v]) => `${k}×${v}`).join(' ')}`] : []), ...notes] }
+          : {}),
       };
       writeFileSync(truthFile, JSON.stringify(truth, null, 2) + '\n');
     }

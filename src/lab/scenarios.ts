@@ -21,6 +21,8 @@ export interface AttackStep {
   readonly spoofed?: boolean;
   /** Tools in preference order; the first one installed runs (e.g. patator, else hydra). */
   readonly tools: readonly string[];
+  /** Highest rate the tool can pace (> 0); a larger requested rate is lowered to it, with a note. */
+  readonly maxRate?: number;
   /** Builds argv for the chosen tool. */
   argv(tool: string, ctx: StepContext): string[];
 }
@@ -42,8 +44,13 @@ const V6 = PLAN.victim.ipv6;
 function hpingRate(rate: number): string[] {
   return rate <= 0 ? ['--flood'] : ['-i', `u${Math.max(1, Math.round(1e6 / rate))}`];
 }
-/** nping has no "flood" switch; a very high rate is the closest. */
+/**
+ * nping has no "flood" switch; a very high rate is the closest. nping paces with a whole-millisecond
+ * delay: up to --rate 1000 it keeps the rate (~800/s measured), above that the delay rounds to 0 and it
+ * sends flat out (55–60 k/s on the lab VM, whatever the rate asked). Hence NPING_MAX_RATE for paced runs.
+ */
 const npingRate = (rate: number): string[] => ['--rate', String(rate <= 0 ? 100_000 : Math.max(1, Math.round(rate)))];
+export const NPING_MAX_RATE = 1000;
 const nmapRate = (rate: number): string[] => (rate <= 0 ? ['-T5'] : ['-T4', '--max-rate', String(Math.max(1, Math.round(rate)))]);
 /** Slow HTTP attacks open connections, not packets: R/10 new connections per second, within [5, 200]. */
 const connRate = (rate: number): string => String(rate <= 0 ? 200 : Math.min(200, Math.max(5, Math.round(rate / 10))));
@@ -58,7 +65,7 @@ const hping = (label: string, args: string[], spoofed = false): AttackStep => ({
  * -c 0: no round limit (the runner stops nping at the end of the window); -H -N: no per-packet output, no reply capture.
  */
 const nping6 = (label: string, args: string[]): AttackStep => ({
-  label, ipVersion: 6, tools: ['nping'],
+  label, ipVersion: 6, tools: ['nping'], maxRate: NPING_MAX_RATE,
   argv: (tool, ctx) => [tool, '-6', '--send-eth', '-e', HOST_IFACE, '--source-mac', PLAN.attacker.mac, '--dest-mac', PLAN.victim.mac,
     '-S', PLAN.attacker.ipv6, ...args, ...npingRate(ctx.rate), '-c', '0', '-H', '-N', V6],
 });
@@ -130,6 +137,43 @@ export const SCENARIOS: Readonly<Record<string, Scenario>> = {
 };
 
 export const scenarioNames = (): string[] => Object.keys(SCENARIOS);
+
+/**
+ * Per-step settings given by name (`lab run --step-rate NAME=R --step-seconds NAME=S`): NAME is an
+ * episode label (every step with that label) or the label + "6" (its IPv6 steps only, which wins).
+ */
+export type StepSettings = Readonly<Record<string, number>>;
+
+/** The names a step answers to in StepSettings: its label, and label + "6" for an IPv6 step. */
+export function stepNames(step: AttackStep): string[] {
+  return step.ipVersion === 6 ? [`${step.label}6`, step.label] : [step.label];
+}
+
+/**
+ * The rate a step runs at: its --step-rate, else the run's rate; lowered to what the tool can pace
+ * (`note` says so). 0 (as fast as the tool goes) is kept.
+ */
+export function stepRate(step: AttackStep, runRate: number, settings: StepSettings | undefined, note?: (s: string) => void): number {
+  const asked = stepSetting(settings, step) ?? runRate;
+  if (step.maxRate !== undefined && asked > step.maxRate) {
+    note?.(`${stepNames(step)[0]}: ${step.tools[0]} cannot pace ${asked} packets/s (above ${step.maxRate}/s it sends flat out); ran at ${step.maxRate}/s`);
+    return step.maxRate;
+  }
+  return asked;
+}
+
+/** The setting for `step` (most specific name first), or undefined. */
+export function stepSetting(settings: StepSettings | undefined, step: AttackStep): number | undefined {
+  if (!settings) return undefined;
+  for (const n of stepNames(step)) if (Object.hasOwn(settings, n)) return settings[n];
+  return undefined;
+}
+
+/** Names of `settings` that match no step of the scenario (typos), for a usage error. */
+export function unknownStepNames(sc: Scenario, settings: StepSettings | undefined): string[] {
+  const known = new Set(sc.steps.flatMap(stepNames));
+  return Object.keys(settings ?? {}).filter((n) => !known.has(n));
+}
 
 /** The tool a step will use: the first of its candidates that is installed, else the first (reported missing). */
 export function chooseTool(step: AttackStep): string {

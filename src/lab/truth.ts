@@ -40,6 +40,9 @@ export interface Truth {
   /** Extra (optional): run parameters and notes (e.g. tools not packaged). */
   seconds?: number;
   rate?: number;
+  /** Extra (optional): per-step rate / window overrides of the run (`--step-rate`, `--step-seconds`). */
+  step_rate?: Record<string, number>;
+  step_seconds?: Record<string, number>;
   notes?: string[];
 }
 

@@ -5,6 +5,7 @@
 import type { SensorConfig } from '../config/schema.js';
 import type { ClassifierConfig } from '../detect/flow-classifier.js';
 import type { HostDetectorConfig } from '../detect/host-detectors.js';
+import { LOGIN_PORTS } from '../detect/conn-tracker.js';
 import type { MeterConfig } from '../flow/meter-config.js';
 import { EveSink } from '../sinks/eve.js';
 import { PcapLogSink } from '../sinks/pcap-log.js';
@@ -30,6 +31,7 @@ export function hostDetectorConfig(c: SensorConfig): HostDetectorConfig {
     scan: { enabled: d.scan.enabled, targets: d.scan.targets, maxAnswered: d.scan.max_answered },
     fanin: { enabled: d.fanin.enabled, sources: d.fanin.sources, maxEstablished: d.fanin.max_established },
     slowConn: { enabled: d.slow_conn.enabled, concurrent: d.slow_conn.concurrent },
+    bruteForce: { enabled: d.bruteforce.enabled, connections: d.bruteforce.connections, halfLifeMs: d.bruteforce.half_life_s * 1000, ports: LOGIN_PORTS },
   };
 }
 

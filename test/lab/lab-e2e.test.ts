@@ -3,6 +3,8 @@
  * and truth.json is consistent → SIGINT during a run → lab down → `ip netns list` and the root
  * namespace's links are exactly as before. Needs root and the Debian tools; otherwise skipped saying why.
  * Traffic stays inside the lab's own namespaces (no route out, verified by `lab up`).
+ * Takes the shared lab-test lock (acquireLabLock) first, so it never runs against (or tears down) a lab
+ * another lab test is using; a lab that is up without a lock holder makes it skip.
  */
 import test from 'node:test';
 import assert from 'node:assert/strict';
@@ -11,6 +13,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { repoRoot } from '../helpers/shared-data.js';
+import { acquireLabLock, labNamespacesPresent } from '../helpers/lab-helpers.js';
 import { ALL_NAMESPACES, LAB_PREFIX, PLAN } from '../../src/lab/constants.js';
 import { missingTools, TOOL_PACKAGES } from '../../src/lab/tools.js';
 import { parseTruth, type Truth } from '../../src/lab/truth.js';
@@ -31,9 +34,6 @@ function skipReason(): string | false {
   if (process.getuid?.() !== 0) return 'lab e2e: needs root (creates network namespaces); run the tests as root';
   const missing = missingTools(needed);
   if (missing.length > 0) return `lab e2e: missing tools ${missing.map((t) => `${t} (${TOOL_PACKAGES[t]})`).join(', ')}; run scripts/install-system-deps.sh`;
-  const ns = spawnSync('ip', ['netns', 'list'], { encoding: 'utf8' }).stdout;
-  const present = ALL_NAMESPACES.filter((n) => new RegExp(`^${n}( |$)`, 'm').test(ns));
-  if (present.length > 0) return `lab e2e: a lab is already up (${present.join(', ')}); run 'flowsentry lab down' first`;
   return false;
 }
 const skip = skipReason();
@@ -148,7 +148,15 @@ function checkTruth(t: Truth, scenario: string, outDir: string): void {
   assert.ok(existsSync(path.join(outDir, 'capture.pcap')));
 }
 
-test('lab end to end', { skip, timeout: 240_000 }, async (t) => {
+test('lab end to end', { skip, timeout: 540_000 }, async (t) => {
+  // Another lab test may hold the lab (up to its own timeout); only then is "a lab is up" decided.
+  const release = await acquireLabLock();
+  const present = labNamespacesPresent();
+  if (present.length > 0) {
+    release();
+    t.skip(`lab e2e: a lab is already up (${present.join(', ')}); run 'flowsentry lab down' first`);
+    return;
+  }
   const before = snapshot();
   const base = mkdtempSync(path.join(tmpdir(), 'fs-lab-e2e-'));
   const started = Date.now();
@@ -237,6 +245,7 @@ test('lab end to end', { skip, timeout: 240_000 }, async (t) => {
     });
   } finally {
     if (snapshot().netns.some((n) => (ALL_NAMESPACES as readonly string[]).includes(n))) flowsentry(['lab', 'down']);
+    release();
     rmSync(base, { recursive: true, force: true });
     console.log(`# lab e2e took ${((Date.now() - started) / 1000).toFixed(1)} s`);
   }

@@ -8,7 +8,7 @@ import path from 'node:path';
 import { repoRoot } from '../helpers/shared-data.js';
 import { ALL_NAMESPACES, BRIDGE, HOST_IFACE, LAB_PREFIX, PLAN } from '../../src/lab/constants.js';
 import { schedule } from '../../src/lab/runner.js';
-import { SCENARIOS, chooseTool } from '../../src/lab/scenarios.js';
+import { NPING_MAX_RATE, SCENARIOS, chooseTool, stepRate, stepSetting } from '../../src/lab/scenarios.js';
 import { prng } from '../../src/lab/benign.js';
 import { requireTools } from '../../src/lab/tools.js';
 import { FlowsentryError } from '../../src/errors.js';
@@ -53,6 +53,34 @@ test('schedule: sequential steps fill the run without overlap; mixed windows are
   assert.deepEqual(schedule(SCENARIOS.benign!, 10), []);
 });
 
+test('per-step windows and rates: by label, label+6 for the IPv6 steps; unknown names and oversize windows are usage errors', () => {
+  const mixed = SCENARIOS.mixed!;
+  const base = schedule(mixed, 45);
+  const win = schedule(mixed, 45, { synflood: 0.5, synflood6: 1.2, bruteforce: 4.5 });
+  assert.deepEqual(win.map(([o]) => o), base.map(([o]) => o), 'offsets do not move');
+  const labels = mixed.steps.map((s) => `${s.label}${s.ipVersion === 6 ? '6' : ''}`);
+  assert.deepEqual(labels, ['synflood', 'portscan', 'slowloris', 'bruteforce', 'udpflood', 'synflood6']);
+  assert.deepEqual(win.map(([, d]) => d), [0.5, base[1]![1], base[2]![1], 4.5, base[4]![1], 1.2]);
+  // the label alone applies to IPv4 and IPv6 steps alike
+  assert.equal(schedule(mixed, 45, { synflood: 0.7 })[5]![1], 0.7);
+  const usage = (f: () => unknown, re: RegExp) => assert.throws(f, (e: unknown) => FlowsentryError.is(e) && e.code === 'FS_ERR_USAGE' && re.test(e.message));
+  usage(() => schedule(mixed, 45, { synfood: 1 }), /--step-seconds synfood: no such step in this scenario \(steps: synflood, portscan, slowloris, bruteforce, udpflood, synflood6\)/);
+  usage(() => schedule(mixed, 45, { bruteforce: 9 }), /--step-seconds bruteforce=9: must be > 0 and fit the step's slot of 6\.75 s/);
+  usage(() => schedule(SCENARIOS.udpflood!, 10, { synflood6: 1 }), /no such step/);
+  // rates: the specific IPv6 name wins; nping cannot pace above 1000/s, so a higher rate is lowered, with a note
+  const [syn4, , , , udp, syn6] = mixed.steps;
+  const settings = { synflood: 3000, synflood6: 800, udpflood: 10_000 };
+  assert.equal(stepSetting(settings, syn4!), 3000);
+  assert.equal(stepSetting(settings, syn6!), 800);
+  assert.equal(stepRate(udp!, 500, settings), 10_000);
+  assert.equal(stepRate(mixed.steps[1]!, 500, settings), 500, 'no setting: the run rate');
+  const notes: string[] = [];
+  assert.equal(stepRate(syn6!, 500, { synflood: 3000 }, (n) => notes.push(n)), NPING_MAX_RATE);
+  assert.match(notes.join(), /synflood6: nping cannot pace 3000 packets\/s .* ran at 1000\/s/);
+  assert.equal(stepRate(syn6!, 0, undefined), 0, 'rate 0 (flat out) is kept');
+  assert.ok(syn6!.argv('nping', { rate: stepRate(syn6!, 3000, undefined), seconds: 1, workDir: '' }).join(' ').includes('--rate 1000'));
+});
+
 test('prng is deterministic', () => {
   const a = prng(42);
   const b = prng(42);
@@ -76,6 +104,9 @@ test('lab CLI: usage errors name the problem', () => {
   assert.equal(r5.status, 0);
   for (const name of Object.keys(SCENARIOS)) assert.match(r5.stdout, new RegExp(`^${name} `, 'm'));
   assert.match(flowsentry(['lab', '--help']).stdout, /run SCENARIO \[--seconds N\]/);
+  assert.match(flowsentry(['lab', 'run', 'mixed', '--step-rate', 'synflood']).stderr, /--step-rate takes NAME=VALUE \(e\.g\. synflood=4000\), got 'synflood'/);
+  assert.match(flowsentry(['lab', 'run', 'mixed', '--step-seconds', 'udpflood=soon']).stderr, /--step-seconds udpflood must be a number/);
+  assert.match(flowsentry(['lab', 'run', 'synflood', '--step-rate', 'udpflood=5']).stderr, /--step-rate udpflood: no such step in this scenario \(steps: synflood\)/);
 });
 
 test('lab score CLI prints a table and --json', () => {

@@ -16,10 +16,13 @@
  *     packet time are excluded (counted as "at the capture edges"), and a few flows of the capture's
  *     first/last milliseconds are seen by one side only.
  * (B) live vs the lab's capture.pcap, as `lab run` writes it: ≥ 99 % pair up; counter differences only
- *     from packets the lab's tcpdump dropped (its default 2 MiB ring loses tens of packets during wrk
- *     bursts: the live side's surplus must not exceed tcpdump's "dropped by kernel"); verdicts may differ
- *     on very short flows (scan probes of 10–40 µs: the forest's rate features divide by a duration
- *     that µs truncation and per-socket stamp jitter change by ~10 %), bounded, and none on flows ≥ 1 ms.
+ *     from packets the lab's tcpdump dropped (the live side's surplus must not exceed tcpdump's "dropped
+ *     by kernel"); verdicts may differ on very short flows (scan probes of 10–40 µs: the forest's rate
+ *     features divide by a duration that µs truncation and per-socket stamp jitter change by ~10 %),
+ *     bounded, and none on flows ≥ 1 ms. Since `lab run` records with a 64 MiB ring and ns stamps
+ *     (-B 65536 --time-stamp-precision nano) it drops nothing and (B) measures like (A): 99.91 %, 0
+ *     counter and 0 verdict differences (docs/detection.md §2); with tcpdump's default 2 MiB ring and µs
+ *     stamps it lost tens of packets per run during wrk bursts and 36–61 probe verdicts flipped.
  */
 import test from 'node:test';
 import assert from 'node:assert/strict';

@@ -22,10 +22,15 @@ Subcommands:
   down                       remove everything 'lab up' created (also after a crash)
   status [--json]            namespaces, capture interface, addresses, services, isolation
   scenarios                  list scenarios
-  run SCENARIO [--seconds N] [--rate R] [--out DIR] [--no-benign]
+  run SCENARIO [--seconds N] [--rate R] [--step-rate NAME=R] [--step-seconds NAME=S] [--out DIR] [--no-benign]
                              run a scenario; writes DIR/capture.pcap and DIR/truth.json
                              --seconds  duration (default 20; portscan 40; mixed 90)
                              --rate     attack packets/s for floods and scans (default 500; 0 = as fast as possible)
+                             --step-rate NAME=R     rate of the steps named NAME instead of --rate (repeatable);
+                                        NAME = episode label (synflood, udpflood, bruteforce, ...) or
+                                        label + 6 for the IPv6 steps only (synflood6)
+                             --step-seconds NAME=S  window of those steps in seconds instead of their
+                                        scheduled share (must fit the step's slot; repeatable)
                              --out      output directory (default ./lab-runs/SCENARIO-TIMESTAMP)
                              --no-benign  no background benign traffic during attack scenarios
                              If the lab was not up, it is brought up and torn down afterwards;
@@ -37,6 +42,18 @@ Subcommands:
 
 See docs/lab.md.
 `;
+
+/** `--step-rate synflood=4000 --step-rate synflood6=2000` → { synflood: 4000, synflood6: 2000 }. */
+function stepSettings(flag: string, values: string[] | undefined, min: number, max: number): Record<string, number> | undefined {
+  if (!values || values.length === 0) return undefined;
+  const out: Record<string, number> = {};
+  for (const v of values) {
+    const m = /^([a-z][a-z0-9-]*)=(.+)$/.exec(v);
+    if (!m) throw new FlowsentryError('FS_ERR_USAGE', `--${flag} takes NAME=VALUE (e.g. synflood=4000), got '${v}'`);
+    out[m[1]!] = numberOption(`${flag} ${m[1]}`, m[2], 0, min, max);
+  }
+  return out;
+}
 
 async function run(argv: readonly string[]): Promise<number> {
   const [sub, ...rest] = argv;
@@ -78,6 +95,7 @@ async function run(argv: readonly string[]): Promise<number> {
     case 'run': {
       const { values, positionals } = parseCommandArgs('lab run', rest, {
         seconds: { type: 'string' }, rate: { type: 'string' }, out: { type: 'string' }, 'no-benign': { type: 'boolean' },
+        'step-rate': { type: 'string', multiple: true }, 'step-seconds': { type: 'string', multiple: true },
       }, true);
       const name = positionals[0];
       if (name === undefined || positionals.length > 1) throw new FlowsentryError('FS_ERR_USAGE', `lab run takes one scenario (${scenarioNames().join(', ')})`);
@@ -85,6 +103,8 @@ async function run(argv: readonly string[]): Promise<number> {
         scenario: name,
         seconds: values.seconds === undefined ? undefined : numberOption('seconds', values.seconds, 20, 1, 86_400),
         rate: numberOption('rate', values.rate, 500, 0, 10_000_000),
+        stepRate: stepSettings('step-rate', values['step-rate'], 0, 10_000_000),
+        stepSeconds: stepSettings('step-seconds', values['step-seconds'], 0.05, 86_400),
         outDir: values.out,
         benign: !values['no-benign'],
         log: err,

@@ -14,6 +14,15 @@ export function ip4(s: string): number {
   return s.split('.').reduce((a, b) => ((a << 8) | Number(b)) >>> 0, 0);
 }
 
+/** An IPv6 address as four big-endian 32-bit words (full or '::'-compressed form). */
+export function ip6(s: string): [number, number, number, number] {
+  const [head, tail] = s.includes('::') ? s.split('::') as [string, string] : [s, undefined];
+  const h = head ? head.split(':') : [];
+  const t = tail ? tail.split(':') : [];
+  const groups = [...h, ...new Array<string>(8 - h.length - t.length).fill('0'), ...t].map((g) => parseInt(g, 16));
+  return [0, 1, 2, 3].map((i) => ((groups[2 * i]! << 16) | groups[2 * i + 1]!) >>> 0) as [number, number, number, number];
+}
+
 export interface Pkt {
   t: number;
   src: string;
@@ -31,6 +40,7 @@ export class Harness {
   readonly meter = new FlowMeter([new Cic2017Features({ mode: 'corrected' })], { capacity: 1 << 16 });
   readonly hd: HostDetectors;
   private readonly v = new PacketView();
+  private sent = 0;
 
   constructor(cfg: Partial<HostDetectorConfig> = {}) {
     this.hd = new HostDetectors({ ...structuredClone(DEFAULT_HOST_DETECTORS), ...cfg }, (a) => this.alerts.push(a), 1 << 16);
@@ -41,22 +51,31 @@ export class Harness {
     const v = this.v;
     const proto = p.proto ?? 6;
     v.tsUs = p.t;
-    v.ipVersion = 4;
+    const six = p.src.includes(':');
+    v.ipVersion = six ? 6 : 4;
     v.proto = proto;
     v.hasL4 = 1;
-    v.src0 = ip4(p.src);
-    v.dst0 = ip4(p.dst);
+    if (six) {
+      [v.src0, v.src1, v.src2, v.src3] = ip6(p.src);
+      [v.dst0, v.dst1, v.dst2, v.dst3] = ip6(p.dst);
+    } else {
+      v.src0 = ip4(p.src);
+      v.dst0 = ip4(p.dst);
+      v.src1 = v.src2 = v.src3 = v.dst1 = v.dst2 = v.dst3 = 0;
+    }
     v.srcPort = p.sport ?? 0;
     v.dstPort = p.dport ?? 0;
     v.tcpFlags = proto === 6 ? (p.flags ?? TcpFlag.SYN) : 0;
     v.icmpType = p.icmpType ?? 0;
     v.payloadLen = p.payload ?? 0;
     v.l4HdrLen = proto === 6 ? 20 : 8;
-    v.ipHdrLen = 20;
-    v.ipTotalLen = 20 + v.l4HdrLen + v.payloadLen;
+    v.ipHdrLen = six ? 40 : 20;
+    v.ipTotalLen = v.ipHdrLen + v.l4HdrLen + v.payloadLen;
     v.wireLen = v.capLen = 14 + v.ipTotalLen;
     this.meter.addPacket(v);
     this.hd.onPacket(v, this.meter);
+    // the pipeline runs expiry once per capture batch: closed flows end, timeouts fire
+    if (++this.sent % 256 === 0) this.meter.tick();
   }
 
   of(detector: string): Alert[] {
