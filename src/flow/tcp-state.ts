@@ -1,7 +1,6 @@
 /**
- * Per-flow TCP connection state in Zeek's vocabulary (conn_state, history), kept as
- * struct-of-arrays over flow slots: a handful of typed-array columns, 22 bytes per slot, no
- * objects per flow. The flow table owns slot numbers and decides direction (`fromOrig`).
+ * Per-flow TCP connection state in Zeek's vocabulary (conn_state, history), kept in one typed
+ * array indexed by flow slot: a 24-byte record per slot, no objects per flow. The flow table owns slot numbers and decides direction (`fromOrig`).
  *
  * Model: Zeek's per-endpoint TCP states (TCPSessionAdapter::UpdateStateMachine, Zeek 6/7) with
  * conn_state() derived from the pair exactly as scripts/base/protocols/conn/main.zeek does
