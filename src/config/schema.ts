@@ -3,6 +3,7 @@
  * constraint per leaf. Every leaf has a dotted path (detectors.syn_rate.rate_pps) that is also its
  * name in `--set PATH=VALUE` overrides and in error messages.
  */
+import { MAX_FLOW_CAPACITY } from '../flow/table.js';
 
 export interface SensorConfig {
   /** Capture interface (monitor). */
@@ -113,7 +114,7 @@ export const SPEC: Readonly<Record<string, LeafSpec>> = {
   'capture.buffer_mb': int(1, 4096),
   'capture.promisc': bool,
   'capture.immediate': bool,
-  'flow.capacity': int(16, 1 << 26),
+  'flow.capacity': int(16, MAX_FLOW_CAPACITY),
   'flow.idle_timeout_s': pos(),
   'flow.active_timeout_s': pos(),
   'classifier.min_confidence': ratio,

@@ -48,6 +48,12 @@ const LRU_NEXT = 12;
 /** First of the record's 3 words left to the table's owner (the meter keeps its per-packet counters there). */
 export const SLOT_AUX = 13;
 export const SLOT_WORDS = W;
+/**
+ * Largest flow table: 16 M flows (~17 GB of flow state when full). Beyond it the per-slot feature
+ * state (104 doubles per slot for the CIC set) would exceed a typed array's maximum length.
+ */
+export const MAX_FLOW_CAPACITY = 1 << 24;
+const MAX_CAPACITY = MAX_FLOW_CAPACITY;
 const LIVE = 1 << 16;
 const LIST_SHIFT = 24;
 
@@ -138,8 +144,8 @@ export class FlowTable {
   private readonly tail = new Int32Array(LISTS).fill(NIL);
 
   constructor(capacity: number) {
-    if (!Number.isInteger(capacity) || capacity < 1 || capacity > 1 << 26) {
-      throw new RangeError(`flow table capacity must be an integer in [1, 67108864], got ${capacity}`);
+    if (!Number.isInteger(capacity) || capacity < 1 || capacity > MAX_CAPACITY) {
+      throw new RangeError(`flow table capacity must be an integer in [1, ${MAX_CAPACITY}], got ${capacity}`);
     }
     this.capacity = capacity;
     this.rec = new Uint32Array(capacity * W);

@@ -2,6 +2,7 @@ import { statSync } from 'node:fs';
 import { FlowsentryError, describeError } from '../../errors.js';
 import { extractFeatures, FEATURE_SET_IDS, type FeatureSetId } from '../../pipeline/extract.js';
 import type { PipelineSummary } from '../../pipeline/pipeline.js';
+import { MAX_FLOW_CAPACITY } from '../../flow/table.js';
 import { numberOption, parseCommandArgs, type Command } from '../command.js';
 
 const help = `Usage: flowsentry features -r CAPTURE [options]
@@ -51,7 +52,7 @@ export const command: Command = {
     const padding = values.padding ?? 'wire';
     if (padding !== 'wire' && padding !== 'captured' && padding !== 'none') throw new FlowsentryError('FS_ERR_USAGE', `--padding must be wire, captured or none, got '${padding}'`);
     const meter: Record<string, number> = {};
-    if (values.capacity !== undefined) meter.capacity = numberOption('capacity', values.capacity, 0, 1, 1 << 26);
+    if (values.capacity !== undefined) meter.capacity = numberOption('capacity', values.capacity, 0, 1, MAX_FLOW_CAPACITY);
     if (values['idle-timeout'] !== undefined) meter.idleTimeoutUs = numberOption('idle-timeout', values['idle-timeout'], 0, 0) * 1e6;
     if (values['active-timeout'] !== undefined) meter.activeTimeoutUs = numberOption('active-timeout', values['active-timeout'], 0, 0) * 1e6;
     const quiet = values.quiet === true;
