@@ -209,10 +209,13 @@ function wordSignedLess(src: number, dst: number): boolean {
 
 /** javaDouble() without allocating for the common integer-valued case ("714.0"). */
 function writeJavaDouble(out: LineWriter, v: number): void {
-  if (Number.isSafeInteger(v) && Math.abs(v) < 1e7 && !Object.is(v, -0)) {
+  const a = Math.abs(v);
+  if (Number.isSafeInteger(v) && a < 1e7 && !Object.is(v, -0)) {
     out.integer(v);
     out.byte(46); // '.'
     out.byte(48); // '0'
+  } else if (a >= 1e-3 && a < 1e7) {
+    out.number(v); // a non-integer in Java's plain-notation range: javaDouble(v) === String(v)
   } else {
     out.ascii(javaDouble(v));
   }
