@@ -2,8 +2,11 @@
  * Measures the quality floors of the issue at full size (100 trees unless --trees):
  *   NSL-KDD, KDDTrain+ only → KDDTest+ and KDDTest-21: binary and 5-class, nslkdd41 and nslkdd28
  *   CICIDS2017 improved sample, stratified 70/30 (seed 1): macro-F1 and per-class F1
- * plus single-thread inference rows/s of each model. Parameters are the CV-chosen presets.
- *   node dist/bench/forest-floors.js [nsl|cic|all] [--trees N] [--json out.json]
+ * plus single-thread inference rows/s of each model. Parameters are the CV-chosen presets. NSL-KDD
+ * binary models are reported twice: argmax (P ≥ 0.5) and with the decision threshold fitted by
+ * attack-name-grouped CV on KDDTrain+ only (src/model/threshold.ts, THRESHOLD_CV); the test files
+ * play no part in fitting it (--no-threshold skips the CV).
+ *   node dist/bench/forest-floors.js [nsl|cic|all] [--trees N] [--task binary|multiclass] [--no-threshold] [--verbose] [--json out.json]
  */
 import { readdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
@@ -12,10 +15,11 @@ import { loadDataset, type Dataset } from '../src/model/datasets/index.js';
 import { encodeDataset } from '../src/model/datasets/table.js';
 import { predictBatch, forestStats } from '../src/model/forest.js';
 import { evaluateModel, trainModel } from '../src/model/pipeline.js';
-import { CIC_PARAMS, nslPreset } from '../src/model/presets.js';
+import { CIC_PARAMS, THRESHOLD_CV, nslPreset } from '../src/model/presets.js';
+import { crossValidateThreshold, decisionFromCv } from '../src/model/threshold.js';
 import { formatReport } from '../src/model/report.js';
 import { stratifiedSplit } from '../src/model/split.js';
-import type { Model } from '../src/model/model.js';
+import { withDecision, type Model } from '../src/model/model.js';
 
 const repo = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const data = process.env.FLOWSENTRY_SHARED_DATA ?? path.resolve(repo, '../shared/data');
@@ -25,6 +29,7 @@ const flag = (n: string) => {
   return i >= 0 ? args[i + 1] : undefined;
 };
 const which = args[0] && !args[0].startsWith('--') ? args[0] : 'all';
+const tasks = (flag('--task') ?? 'binary,multiclass').split(',') as ('binary' | 'multiclass')[];
 const nTrees = Number(flag('--trees') ?? 100);
 const verbose = args.includes('--verbose');
 const results: Record<string, unknown> = {};
@@ -41,25 +46,33 @@ function rowsPerSecond(model: Model, ds: Dataset, rows?: Int32Array): number {
 
 if (which === 'nsl' || which === 'all') {
   const d = path.join(data, 'nsl-kdd');
-  for (const task of ['binary', 'multiclass'] as const) {
+  for (const task of tasks) {
     for (const features of [41, 28] as const) {
       const opts = { task, nslFeatures: features };
       const params = { ...nslPreset(task, features), nTrees };
       const train = loadDataset('nsl-kdd', [path.join(d, 'KDDTrain+.txt')], opts);
       const { model, seconds } = await trainModel({ train, params, task });
-      const line: Record<string, unknown> = { train_seconds: seconds, nodes: forestStats(model.forest).nodes };
-      for (const f of ['KDDTest+.txt', 'KDDTest-21.txt']) {
-        const ds = loadDataset('nsl-kdd', [path.join(d, f)], opts);
-        const r = evaluateModel(model, ds);
-        line[f] = { accuracy: r.accuracy, macro_f1: r.macro_f1, auc: r.auc };
-        if (f === 'KDDTest+.txt') line.rows_per_s = rowsPerSecond(model, ds);
-        if (verbose) console.log(formatReport(r, `nslkdd${features} ${task} ${f}`));
+      const variants: { key: string; model: Model; extra: Record<string, unknown> }[] = [{ key: `nsl-kdd nslkdd${features} ${task}`, model, extra: {} }];
+      if (task === 'binary' && !args.includes('--no-threshold')) {
+        // fitted on KDDTrain+ only, before any test file is loaded
+        const cv = await crossValidateThreshold({ ds: train, params: { ...params, nTrees: THRESHOLD_CV.nTrees }, positive: 'attack', repeats: THRESHOLD_CV.repeats, k: THRESHOLD_CV.k, workers: 2 });
+        const rule = decisionFromCv(cv, 'attack', 'KDDTrain+.txt');
+        variants.push({ key: `nsl-kdd nslkdd${features} ${task} t=${rule.threshold}`, model: withDecision(model, rule), extra: { decision: rule, cv_plateau: cv.plateau, cv_accuracy: cv.accuracy, cv_accuracy_at_half: cv.accuracyAtHalf } });
       }
-      const key = `nsl-kdd nslkdd${features} ${task}`;
-      results[key] = line;
-      const t = line['KDDTest+.txt'] as { accuracy: number; auc: number | null };
-      const t21 = line['KDDTest-21.txt'] as { accuracy: number };
-      console.log(`${key.padEnd(32)} KDDTest+ acc ${t.accuracy.toFixed(4)}${t.auc !== null ? ` AUC ${t.auc.toFixed(4)}` : ''}  KDDTest-21 acc ${t21.accuracy.toFixed(4)}  train ${seconds.toFixed(1)} s  infer ${Math.round(line.rows_per_s as number)} rows/s`);
+      for (const v of variants) {
+        const line: Record<string, unknown> = { train_seconds: seconds, nodes: forestStats(v.model.forest).nodes, ...v.extra };
+        for (const f of ['KDDTest+.txt', 'KDDTest-21.txt']) {
+          const ds = loadDataset('nsl-kdd', [path.join(d, f)], opts);
+          const r = evaluateModel(v.model, ds);
+          line[f] = { accuracy: r.accuracy, macro_f1: r.macro_f1, auc: r.auc, confusion: r.confusion };
+          if (f === 'KDDTest+.txt') line.rows_per_s = rowsPerSecond(v.model, ds);
+          if (verbose) console.log(formatReport(r, `${v.key} ${f}`));
+        }
+        results[v.key] = line;
+        const t = line['KDDTest+.txt'] as { accuracy: number; auc: number | null };
+        const t21 = line['KDDTest-21.txt'] as { accuracy: number };
+        console.log(`${v.key.padEnd(40)} KDDTest+ acc ${t.accuracy.toFixed(4)}${t.auc !== null ? ` AUC ${t.auc.toFixed(4)}` : ''}  KDDTest-21 acc ${t21.accuracy.toFixed(4)}  train ${seconds.toFixed(1)} s  infer ${Math.round(line.rows_per_s as number)} rows/s`);
+      }
     }
   }
 }

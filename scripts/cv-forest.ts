@@ -3,6 +3,7 @@
  *
  *   node dist/scripts/cv-forest.js nsl  --task binary|multiclass --features 41|28 [--trees 25]
  *   node dist/scripts/cv-forest.js cic  [--trees 25]
+ *   node dist/scripts/cv-forest.js nsl  --task binary --features 41|28 --threshold [--trees 25] [--repeats 2]
  *
  * NSL-KDD: a random split of KDDTrain+ scores ~99.9 % for every setting (it cannot tell settings
  * apart), while KDDTest+ is dominated by attack types absent from training. So the folds here are
@@ -10,17 +11,23 @@
  * round-robin by size), together with 1/k of the normal rows; the score is accuracy on the held-out
  * fold, i.e. "how well does this setting handle attacks it has not seen". CICIDS2017: stratified
  * 3-fold on the 70 % training part of the same seed-1 split the reported evaluation uses.
+ *
+ * --threshold (binary NSL-KDD): for the chosen preset (src/model/presets.ts), collects the
+ * out-of-fold P(attack) of every KDDTrain+ row over the same attack-name-grouped folds (scores
+ * averaged over --repeats tree seeds), scans the decision threshold t over 0.05..0.95 (step 0.01)
+ * and picks the centre of the plateau within 0.2 pt of the best out-of-fold accuracy. Only KDDTrain+
+ * is read: KDDTest+ and KDDTest-21 are never looked at when choosing t. The result goes into
+ * src/model/presets.ts (NSL41/NSL28_BINARY_THRESHOLD) by hand, with the printed curve in docs/models.md.
  */
 import { readdirSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { loadDataset, type Dataset } from '../src/model/datasets/index.js';
 import { evaluateModel, trainModel } from '../src/model/pipeline.js';
-import { complement, stratifiedKFold, stratifiedSplit } from '../src/model/split.js';
+import { complement, groupedKFold, stratifiedKFold, stratifiedSplit } from '../src/model/split.js';
 import { defaultForestParams, type ForestParams } from '../src/model/train.js';
-import { readTextFile } from '../src/model/datasets/csv.js';
-import { Rng, shuffle } from '../src/model/rng.js';
-import { NSL_LOG1P_COLUMNS } from '../src/model/presets.js';
+import { NSL_LOG1P_COLUMNS, nslPreset } from '../src/model/presets.js';
+import { crossValidateThreshold, decisionFromCv, formatThresholdCurve } from '../src/model/threshold.js';
 
 const repo = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const data = process.env.FLOWSENTRY_SHARED_DATA ?? path.resolve(repo, '../shared/data');
@@ -33,32 +40,36 @@ const which = args[0] ?? 'nsl';
 const nTrees = Number(flag('--trees', '25'));
 const K = 3;
 
-function nslFolds(file: string, ds: Dataset): Int32Array[] {
-  // attack names from the raw file (the dataset only keeps the task label)
-  const names = readTextFile(file).lines.filter((l) => l !== '').map((l) => l.split(',')[41]!);
-  const counts = new Map<string, number>();
-  for (const n of names) counts.set(n, (counts.get(n) ?? 0) + 1);
-  const attacks = [...counts.entries()].filter(([n]) => n !== 'normal').sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1));
-  const foldOf = new Map(attacks.map(([n], i) => [n, i % K]));
-  const normals = names.map((n, i) => (n === 'normal' ? i : -1)).filter((i) => i >= 0);
-  shuffle(normals, new Rng(7));
-  const folds: number[][] = Array.from({ length: K }, () => []);
-  normals.forEach((r, i) => folds[i % K]!.push(r));
-  names.forEach((n, i) => {
-    if (n !== 'normal') folds[foldOf.get(n)!]!.push(i);
-  });
-  if (names.length !== ds.nRows) throw new Error('row count mismatch');
-  return folds.map((f) => Int32Array.from(f).sort());
+/** Attack-name-grouped folds over all KDDTrain+ rows (normal rows: seed-7 shuffle, dealt round-robin). */
+function nslFolds(ds: Dataset): Int32Array[] {
+  if (!ds.groups) throw new Error('NSL-KDD dataset without attack names');
+  return groupedKFold(ds.groups, K, 7, 'normal');
+}
+
+/** --threshold: out-of-fold P(attack) for the preset, decision threshold by grouped CV (KDDTrain+ only). */
+async function thresholdCv(): Promise<void> {
+  const features = Number(flag('--features', '41')) as 41 | 28;
+  const file = path.join(data, 'nsl-kdd/KDDTrain+.txt');
+  const ds = loadDataset('nsl-kdd', [file], { task: 'binary', nslFeatures: features });
+  const repeats = Number(flag('--repeats', '2'));
+  const params: ForestParams = { ...nslPreset('binary', features), nTrees };
+  console.log(`nsl binary nslkdd${features}: decision threshold by grouped ${K}-fold CV on KDDTrain+ only, ${repeats} seed(s), ${nTrees} trees per fit`);
+  const t0 = performance.now();
+  const r = await crossValidateThreshold({ ds, params, positive: 'attack', repeats, k: K, workers: 2, onFit: (d, n) => process.stderr.write(`  fit ${d}/${n}\n`) });
+  console.log(formatThresholdCurve(r));
+  console.log(`decision: ${JSON.stringify(decisionFromCv(r, 'attack', 'KDDTrain+.txt'))}`);
+  console.log(`(${((performance.now() - t0) / 1000).toFixed(0)} s)`);
 }
 
 async function main(): Promise<void> {
+  if (args.includes('--threshold')) return thresholdCv();
   let ds: Dataset;
   let folds: Int32Array[];
   const task = flag('--task', which === 'nsl' ? 'binary' : 'multiclass') as 'binary' | 'multiclass';
   if (which === 'nsl') {
     const file = path.join(data, 'nsl-kdd/KDDTrain+.txt');
     ds = loadDataset('nsl-kdd', [file], { task, nslFeatures: Number(flag('--features', '41')) as 41 | 28 });
-    folds = nslFolds(file, ds);
+    folds = nslFolds(ds);
   } else {
     const dir = path.join(data, 'cicids2017-improved-sample');
     ds = loadDataset('cicids2017', readdirSync(dir).filter((f) => f.endsWith('.csv')).sort().map((f) => path.join(dir, f)), { task });

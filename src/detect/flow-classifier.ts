@@ -22,7 +22,12 @@ import { attackTypeOf, decisionPathFeatures, isBenignClass, severityOf } from '.
 export const ID_COLUMNS = ['Protocol', 'Source Port', 'Destination Port'] as const;
 
 export interface ClassifierConfig {
-  /** An attack class needs at least this probability to become the verdict and an alert. */
+  /**
+   * An attack class needs at least this probability to become the verdict and an alert. Applied on
+   * top of the model's own decision (decideClass): a binary model with a fitted threshold t below
+   * minConfidence alerts only from P(attack) ≥ minConfidence; lower minConfidence to t to alert on
+   * every flow the model decides is an attack.
+   */
   minConfidence: number;
   /** Flows with fewer packets get no verdict (too little evidence for the forest). */
   minPackets: number;
@@ -139,6 +144,8 @@ export class FlowClassifier {
     const n = this.n;
     if (n === 0) return;
     this.n = 0;
+    // outProba: class probabilities; outClass: predictModel's decideClass per row (the model's decision
+    // rule — a fitted binary threshold — or argmax), the single place that maps probabilities to a class
     predictModel(this.model, this.X, n, this.outClass, this.outProba);
     this.counters.modelCalls++;
     const nC = this.classes.length;

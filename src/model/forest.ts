@@ -1,8 +1,8 @@
 /**
  * Flattened Random Forest and its inference. All trees live in one set of typed arrays (global node
  * indices) so that a model is a handful of contiguous buffers: cheap to (de)serialise, validate and
- * walk. Inference is batched, tree-major (one tree stays hot in cache while a block of rows walks it)
- * and allocates nothing per row.
+ * walk. Inference (`predictBatch`, implemented in inference.ts) derives its own faster layouts from
+ * these arrays at first use and allocates nothing per row.
  */
 import type { BinTree } from './cart.js';
 import type { Binning } from './binning.js';
@@ -62,106 +62,8 @@ export function assembleForest(trees: readonly BinTree[], binning: Binning, nCla
   return { nFeatures: binning.nFeatures, nClasses, roots, feature, threshold, child, leafValues, nonFiniteValue };
 }
 
-const BLOCK = 256;
-
-/**
- * Inference layout, built once per forest: 16 bytes per node in one buffer — int32 feature, int32
- * child, float64 threshold — so a node visit touches one cache line instead of three arrays.
- */
-interface Packed {
-  readonly ints: Int32Array;
-  readonly floats: Float64Array;
-  /** Per-call scratch for blocks that contain NaN/Infinity (reused, never reallocated per row). */
-  scratch: Float64Array;
-}
-const packedCache = new WeakMap<Forest, Packed>();
-
-function packed(forest: Forest): Packed {
-  let p = packedCache.get(forest);
-  if (p) return p;
-  const n = forest.feature.length;
-  const buf = new ArrayBuffer(n * 16);
-  const ints = new Int32Array(buf);
-  const floats = new Float64Array(buf);
-  for (let i = 0; i < n; i++) {
-    ints[4 * i] = forest.feature[i]!;
-    ints[4 * i + 1] = forest.child[i]!;
-    floats[2 * i + 1] = forest.threshold[i]!;
-  }
-  p = { ints, floats, scratch: new Float64Array(BLOCK * forest.nFeatures) };
-  packedCache.set(forest, p);
-  return p;
-}
-
-/**
- * Predicts `nRows` rows of row-major `X` (nRows × forest.nFeatures). Writes the mean of the trees'
- * leaf distributions to outProba (nRows × nClasses) and its argmax (lowest index on ties, like
- * numpy) to outClass. Allocation-free after the first call on a forest: callers reuse the output
- * buffers across batches.
- */
-export function predictBatch(
-  forest: Forest,
-  X: Float64Array | Float32Array,
-  nRows: number,
-  outClass: Int32Array,
-  outProba: Float32Array,
-): void {
-  const { nFeatures: nF, nClasses: nC, roots, leafValues, nonFiniteValue: nf } = forest;
-  if (X.length < nRows * nF) throw new RangeError(`predictBatch: X holds ${X.length} values, need ${nRows * nF}`);
-  if (outClass.length < nRows || outProba.length < nRows * nC) throw new RangeError('predictBatch: output buffers too small');
-  const pk = packed(forest);
-  const { ints, floats, scratch } = pk;
-  outProba.fill(0, 0, nRows * nC);
-  const nTrees = roots.length;
-  for (let r0 = 0; r0 < nRows; r0 += BLOCK) {
-    const r1 = Math.min(nRows, r0 + BLOCK);
-    // Map NaN/±Infinity once per block (into scratch) rather than testing on every node visit.
-    let src: Float64Array | Float32Array = X;
-    let off = 0;
-    for (let i = r0 * nF, e = r1 * nF; i < e; i++) {
-      const v = X[i]!;
-      if (!(v - v === 0)) {
-        for (let j = r0 * nF, k = 0; j < e; j++, k++) {
-          const u = X[j]!;
-          scratch[k] = u - u === 0 ? u : nf;
-        }
-        src = scratch;
-        off = r0 * nF;
-        break;
-      }
-    }
-    for (let t = 0; t < nTrees; t++) {
-      const root = roots[t]!;
-      for (let r = r0; r < r1; r++) {
-        const xo = r * nF - off;
-        let node = root;
-        let f = ints[4 * node]!;
-        while (f >= 0) {
-          node = ints[4 * node + 1]! + (src[xo + f]! <= floats[2 * node + 1]! ? 0 : 1);
-          f = ints[4 * node]!;
-        }
-        const lo = ints[4 * node + 1]!;
-        const po = r * nC;
-        for (let c = 0; c < nC; c++) outProba[po + c]! += leafValues[lo + c]!;
-      }
-    }
-  }
-  const inv = nTrees > 0 ? 1 / nTrees : 0;
-  for (let r = 0; r < nRows; r++) {
-    const po = r * nC;
-    let best = 0;
-    let bestP = -1;
-    for (let c = 0; c < nC; c++) {
-      const p = outProba[po + c]! * inv;
-      outProba[po + c] = p;
-      if (p > bestP) {
-        bestP = p;
-        best = c;
-      }
-    }
-    outClass[r] = best;
-  }
-}
+// Inference lives in inference.ts (bitset traversal, exact to the bit); re-exported for callers.
+export { predictBatch } from './inference.js';
 
 export type MaxFeatures = 'sqrt' | 'log2' | 'all' | number;
 

@@ -19,7 +19,7 @@ import { endianness } from 'node:os';
 import { deflateRawSync, inflateRawSync } from 'node:zlib';
 import { FlowsentryError } from '../errors.js';
 import type { Forest } from './forest.js';
-import { FEATURE_SET_IDS, MODEL_FORMAT, MODEL_FORMAT_VERSION, encodedColumnNames, type Model, type ModelInfo } from './model.js';
+import { FEATURE_SET_IDS, MODEL_FORMAT, MODEL_FORMAT_VERSION, decisionRuleProblem, encodedColumnNames, type Model, type ModelInfo } from './model.js';
 
 export const MODEL_MAGIC = Buffer.from([0x89, 0x46, 0x53, 0x4d, 0x0d, 0x0a, 0x1a, 0x0a]);
 const PREFIX = 16;
@@ -156,6 +156,11 @@ function validateHeader(h: Header, fail: (d: string) => never): void {
   const strs = (a: unknown): a is string[] => Array.isArray(a) && a.every((s) => typeof s === 'string');
   if (!strs(h.columns) || !strs(h.encodedColumns) || !strs(h.classes)) fail('columns/encodedColumns/classes must be string arrays');
   if (h.classes.length < 2 || new Set(h.classes).size !== h.classes.length) fail('classes must be ≥ 2 distinct labels');
+  if (h.task !== 'binary' && h.task !== 'multiclass') fail(`task '${String(h.task)}' is neither binary nor multiclass`);
+  if (h.decision !== undefined) {
+    const problem = decisionRuleProblem(h.decision, h);
+    if (problem !== null) fail(`invalid decision rule: ${problem}`);
+  }
   const pre = h.preprocessing;
   if (typeof pre !== 'object' || pre === null || !Array.isArray(pre.inputs)) fail('preprocessing.inputs missing');
   if (pre.nonFiniteValue !== null && typeof pre.nonFiniteValue !== 'number') fail('preprocessing.nonFiniteValue must be a number or null');

@@ -62,6 +62,21 @@ export interface ModelInfo {
   readonly metrics: unknown;
   /** ISO-8601; the only field that differs between two trainings with the same seed. */
   readonly createdAt: string;
+  /**
+   * Optional binary decision rule: predict `positive` when its probability is ≥ `threshold`, else the
+   * other class. Absent = argmax of the class probabilities (ties → lowest class index).
+   */
+  readonly decision?: DecisionRule;
+}
+
+/** A fitted binary decision threshold (see decideClass). */
+export interface DecisionRule {
+  /** The class the threshold applies to (NSL-KDD: 'attack'). */
+  readonly positive: string;
+  /** In (0, 1): P(positive) ≥ threshold ⇒ positive. */
+  readonly threshold: number;
+  /** How the threshold was chosen (provenance; e.g. 'grouped CV on KDDTrain+ …'). */
+  readonly chosenBy: string;
 }
 
 export interface Model {
@@ -143,9 +158,72 @@ export function assertFeatureSet(model: Model | ModelInfo, id: FeatureSetId, col
   return idx;
 }
 
-/** Convenience wrapper: predictBatch on the model's forest. */
+/**
+ * Returns the reason a decision rule is invalid for a model with these classes/task, or null when it
+ * is valid. Used by the model-file loader and whenever a rule is attached to a model.
+ */
+export function decisionRuleProblem(rule: unknown, info: Pick<ModelInfo, 'classes' | 'task'>): string | null {
+  if (typeof rule !== 'object' || rule === null || Array.isArray(rule)) return 'decision must be an object {positive, threshold, chosenBy}';
+  const r = rule as Record<string, unknown>;
+  const extra = Object.keys(r).filter((k) => k !== 'positive' && k !== 'threshold' && k !== 'chosenBy');
+  if (extra.length > 0) return `decision has unknown field(s) ${extra.map((k) => `'${k}'`).join(', ')}`;
+  if (info.task !== 'binary' || info.classes.length !== 2) return `decision threshold given for a non-binary model (task ${info.task}, ${info.classes.length} classes)`;
+  if (typeof r.positive !== 'string' || !info.classes.includes(r.positive)) return `decision.positive '${String(r.positive)}' is not one of the model's classes (${info.classes.join(', ')})`;
+  if (typeof r.threshold !== 'number' || !(r.threshold > 0 && r.threshold < 1)) return `decision.threshold ${JSON.stringify(r.threshold)} is not a number in (0, 1)`;
+  if (typeof r.chosenBy !== 'string') return 'decision.chosenBy must be a string';
+  return null;
+}
+
+/** Returns a copy of `model` with the decision rule attached (validated), or removed when `rule` is null. */
+export function withDecision(model: Model, rule: DecisionRule | null): Model {
+  const { decision: _old, ...rest } = model.info;
+  if (rule === null) return { ...model, info: rest };
+  const problem = decisionRuleProblem(rule, model.info);
+  if (problem !== null) throw new FlowsentryError('FS_ERR_USAGE', problem);
+  return { ...model, info: { ...rest, decision: { positive: rule.positive, threshold: rule.threshold, chosenBy: rule.chosenBy } } };
+}
+
+/**
+ * THE function that turns a model's class probabilities into its predicted class (index into
+ * info.classes) for row `row` of `proba` (nRows × nClasses). With a decision rule: positive iff
+ * P(positive) ≥ threshold. Without: argmax, lowest index on ties (predictBatch's rule, applied to the
+ * float32 probabilities it reports).
+ * Every caller that needs a model's class (evaluation, `train` reports, the live classifier) uses it.
+ */
+export function decideClass(model: Model | ModelInfo, proba: ArrayLike<number>, row: number): number {
+  const info = 'info' in model ? model.info : model;
+  const nC = info.classes.length;
+  const o = row * nC;
+  const d = info.decision;
+  if (d !== undefined) {
+    const pos = info.classes[0] === d.positive ? 0 : 1;
+    return proba[o + pos]! >= d.threshold ? pos : 1 - pos;
+  }
+  let best = 0;
+  let bp = proba[o]!;
+  for (let c = 1; c < nC; c++) {
+    const p = proba[o + c]!;
+    if (p > bp) {
+      bp = p;
+      best = c;
+    }
+  }
+  return best;
+}
+
+/** decideClass for rows 0..nRows-1 of `proba`, written to outClass. */
+export function decideClasses(model: Model | ModelInfo, proba: ArrayLike<number>, nRows: number, outClass: Int32Array): void {
+  for (let r = 0; r < nRows; r++) outClass[r] = decideClass(model, proba, r);
+}
+
+/**
+ * predictBatch on the model's forest; outClass holds the model's decided class (decideClass on the
+ * returned probabilities): its decision rule if it has one, else the argmax.
+ */
 export function predictModel(model: Model, X: Float64Array | Float32Array, nRows: number, outClass: Int32Array, outProba: Float32Array): void {
   predictBatch(model.forest, X, nRows, outClass, outProba);
+  // the model's class from the probabilities it reports (decideClass), not the forest's raw argmax
+  decideClasses(model, outProba, nRows, outClass);
 }
 
 /** sign(x)·ln(1+|x|): the 'log1p' input transform (monotone, defined for negatives such as -1). */

@@ -4,9 +4,8 @@
  */
 import { FlowsentryError } from '../errors.js';
 import { encodeDataset, fitPreprocessing, labelIndices, type Dataset } from './datasets/table.js';
-import { predictBatch } from './forest.js';
 import { evaluatePredictions, type EvaluationReport } from './metrics.js';
-import { encodedColumnNames, type Model } from './model.js';
+import { encodedColumnNames, predictModel, type Model } from './model.js';
 import { trainForest, type ForestParams } from './train.js';
 
 export interface TrainRequest {
@@ -83,6 +82,7 @@ export function createdAtNow(): string {
 }
 
 export interface Prediction {
+  /** The model's decided class per row (decideClass: its decision rule if any, else argmax). */
   readonly cls: Int32Array;
   readonly proba: Float32Array;
   readonly nRows: number;
@@ -95,10 +95,14 @@ export function predictDataset(model: Model, ds: Dataset, rows?: Int32Array): Pr
   const { X, nRows } = encodeDataset(ds, model.info.preprocessing, rows);
   const cls = new Int32Array(nRows);
   const proba = new Float32Array(nRows * model.forest.nClasses);
-  predictBatch(model.forest, X, nRows, cls, proba);
+  predictModel(model, X, nRows, cls, proba);
   return { cls, proba, nRows };
 }
 
+/**
+ * Accuracy, confusion and per-class metrics use the model's decided class (its decision threshold if
+ * it has one); ROC AUC uses the probabilities, so it does not depend on the threshold.
+ */
 export function evaluateModel(model: Model, ds: Dataset, rows?: Int32Array): EvaluationReport {
   const pred = predictDataset(model, ds, rows);
   const classes = model.info.classes;

@@ -29,3 +29,11 @@ export function nslPreset(task: 'binary' | 'multiclass', features: 41 | 28): For
 
 /** NSL-KDD columns the 'log1p' transform applies to when a preset asks for it (byte counts, duration). */
 export const NSL_LOG1P_COLUMNS: readonly string[] = ['duration', 'src_bytes', 'dst_bytes'];
+
+/**
+ * Decision-threshold CV for binary models (src/model/threshold.ts): 3 folds (NSL-KDD: grouped by
+ * attack name), 2 tree seeds, 25 trees per fit, on the training rows only. Used by
+ * `cv-forest.js --threshold`, `train --threshold auto` and bench/forest-floors.ts. Results on
+ * KDDTrain+ (docs/models.md): nslkdd41 t = 0.10, nslkdd28 t = 0.12.
+ */
+export const THRESHOLD_CV = { nTrees: 25, repeats: 2, k: 3 } as const;

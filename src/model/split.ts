@@ -53,3 +53,23 @@ export function complement(n: number, exclude: Int32Array): Int32Array {
   for (let i = 0; i < n; i++) if (!mark[i]) out.push(i);
   return Int32Array.from(out);
 }
+
+/**
+ * Group k-fold: every group (e.g. an NSL-KDD attack name) lands whole in exactly one fold — groups
+ * dealt round-robin by size (largest first, ties by name) — except the rows of `ungrouped` (e.g.
+ * 'normal'), which are shuffled (seed) and dealt round-robin like an ordinary k-fold. Over `rows`
+ * (or all rows). Returns the sorted validation rows of each fold. Simulates attacks unseen in training.
+ */
+export function groupedKFold(groups: readonly string[], k: number, seed: number, ungrouped: string, rows?: Int32Array): Int32Array[] {
+  const all = rows ? Array.from(rows) : groups.map((_, i) => i);
+  const counts = new Map<string, number>();
+  for (const r of all) counts.set(groups[r]!, (counts.get(groups[r]!) ?? 0) + 1);
+  const named = [...counts.entries()].filter(([n]) => n !== ungrouped).sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));
+  const foldOf = new Map(named.map(([n], i) => [n, i % k]));
+  const free = all.filter((r) => groups[r] === ungrouped);
+  shuffle(free, new Rng(seed));
+  const folds: number[][] = Array.from({ length: k }, () => []);
+  free.forEach((r, i) => folds[i % k]!.push(r));
+  for (const r of all) if (groups[r] !== ungrouped) folds[foldOf.get(groups[r]!)!]!.push(r);
+  return folds.map((f) => Int32Array.from(f).sort());
+}

@@ -7,7 +7,9 @@ import assert from 'node:assert/strict';
 import { dataPath, skipWithoutData } from '../helpers/shared-data.js';
 import { loadDataset } from '../../src/model/datasets/index.js';
 import { evaluateModel, trainModel } from '../../src/model/pipeline.js';
-import { NSL28_BINARY_PARAMS, NSL_MULTICLASS_PARAMS } from '../../src/model/presets.js';
+import { NSL28_BINARY_PARAMS, NSL_MULTICLASS_PARAMS, THRESHOLD_CV } from '../../src/model/presets.js';
+import { withDecision } from '../../src/model/model.js';
+import { crossValidateThreshold, decisionFromCv } from '../../src/model/threshold.js';
 
 const nsl = (f: string) => dataPath('nsl-kdd', f);
 const TREES = 30;
@@ -25,15 +27,27 @@ test('NSL-KDD loaders: row and class counts match PROVENANCE §1 / feature-seman
   assert.deepEqual(arff.labels, txt.labels);
 });
 
-// The issue's binary floor is 0.80; the CV-chosen model reaches 0.784 at 100 trees (scikit-learn:
-// 0.779), see docs/models.md. This asserts the level actually achieved so regressions show.
-test(`NSL-KDD binary, nslkdd28, ${TREES} trees: KDDTest+ accuracy ≥ 0.77 (scikit-learn level)`, { skip: skipWithoutData }, async () => {
+// The issue's binary floor is 0.80. At the 0.5 (argmax) decision point the CV-chosen model reaches
+// 0.784 at 100 trees (scikit-learn: 0.779); with the decision threshold fitted by attack-name-grouped
+// CV on KDDTrain+ only (t ≈ 0.12) it reaches 0.860 (docs/models.md). KDDTest+ is read only after the
+// threshold is fixed.
+test(`NSL-KDD binary, nslkdd28, ${TREES} trees: argmax ≥ 0.77; CV-fitted threshold ≥ 0.80 and never below argmax`, { skip: skipWithoutData }, async () => {
   const opts = { task: 'binary' as const, nslFeatures: 28 as const };
   const train = loadDataset('nsl-kdd', [nsl('KDDTrain+.txt')], opts);
-  const { model } = await trainModel({ train, params: { ...NSL28_BINARY_PARAMS, nTrees: TREES }, task: 'binary' });
-  const r = evaluateModel(model, loadDataset('nsl-kdd', [nsl('KDDTest+.txt')], opts));
+  const params = { ...NSL28_BINARY_PARAMS, nTrees: TREES };
+  const { model } = await trainModel({ train, params, task: 'binary' });
+  const cv = await crossValidateThreshold({ ds: train, params: { ...params, nTrees: THRESHOLD_CV.nTrees }, positive: 'attack', repeats: THRESHOLD_CV.repeats, k: THRESHOLD_CV.k });
+  assert.ok(cv.threshold >= 0.05 && cv.threshold <= 0.3, `CV threshold ${cv.threshold}`);
+  assert.ok(cv.accuracy > cv.accuracyAtHalf, `CV accuracy ${cv.accuracy} vs ${cv.accuracyAtHalf} at 0.5`);
+  const thresholded = withDecision(model, decisionFromCv(cv, 'attack', 'KDDTrain+.txt'));
+  const kddTest = loadDataset('nsl-kdd', [nsl('KDDTest+.txt')], opts);
+  const r = evaluateModel(model, kddTest);
   assert.ok(r.accuracy >= 0.77, `accuracy ${r.accuracy}`);
   assert.ok(r.auc !== null && r.auc > 0.85, `auc ${r.auc}`);
+  const rt = evaluateModel(thresholded, kddTest);
+  assert.equal(rt.auc, r.auc, 'AUC does not depend on the threshold');
+  assert.ok(rt.accuracy >= r.accuracy, `thresholded ${rt.accuracy} < argmax ${r.accuracy}`);
+  assert.ok(rt.accuracy >= 0.8, `thresholded accuracy ${rt.accuracy}`);
 });
 
 test(`NSL-KDD 5-class, nslkdd28, ${TREES} trees: KDDTest+ accuracy ≥ 0.76`, { skip: skipWithoutData }, async () => {

@@ -55,6 +55,7 @@ export function loadNslKdd(files: readonly string[], opts: NslKddOptions): Datas
   const keepIdx = keep.map((k) => (NSLKDD_COLUMNS as readonly string[]).indexOf(k));
   const parts: Column[][] = [];
   const labels: string[] = [];
+  const groups: string[] = [];
   const infos = [];
   for (const file of files) {
     const tf = readTextFile(file);
@@ -87,6 +88,7 @@ export function loadNslKdd(files: readonly string[], opts: NslKddOptions): Datas
       });
       const raw = f[41]!.trim();
       labels.push(mapLabel(file, lineNo, raw, isArff, opts.task));
+      groups.push(isArff ? raw.replace(/'/g, '') : raw);
       n++;
     }
     parts.push(
@@ -103,6 +105,7 @@ export function loadNslKdd(files: readonly string[], opts: NslKddOptions): Datas
     columns,
     nRows: labels.length,
     labels,
+    groups,
     classOrder: opts.task === 'binary' ? NSLKDD_CLASSES_2 : NSLKDD_CLASSES_5,
     files: infos,
     nonFiniteCells: 0,

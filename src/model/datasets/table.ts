@@ -16,6 +16,11 @@ export interface Dataset {
   readonly nRows: number;
   /** Task-mapped label per row (e.g. 'attack', 'DoS', 'DDoS'). */
   readonly labels: readonly string[];
+  /**
+   * Optional finer label per row for grouped cross-validation (NSL-KDD .txt files: the attack name,
+   * e.g. 'neptune', 'normal'). Never used as a feature or a training label.
+   */
+  readonly groups?: readonly string[];
   /** Canonical class order for models trained on this dataset (classes absent from the data are dropped). */
   readonly classOrder: readonly string[];
   readonly files: readonly TrainingFile[];

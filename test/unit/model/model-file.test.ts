@@ -96,6 +96,25 @@ test('tampering with any byte fails the checksum', async () => {
   assert.match(codeOf(() => decodeModel(forged)), /^FS_ERR_MODEL_FORMAT: .*classes/);
 });
 
+test('decision rule: round-trips, and a re-checksummed header with an invalid threshold is rejected', async () => {
+  const m = await tinyModel();
+  const withRule: Model = { ...m, info: { ...m.info, decision: { positive: 'attack', threshold: 0.37, chosenBy: 'unit' } } };
+  const buf = encodeModel(withRule);
+  assert.deepEqual(decodeModel(buf).info.decision, withRule.info.decision);
+  const hlen = buf.readUInt32LE(12);
+  for (const [threshold, positive] of [[1.5, 'attack'], [0, 'attack'], [0.3, 'DoS']] as const) {
+    const header = JSON.parse(buf.subarray(16, 16 + hlen).toString()) as { decision: { threshold: number; positive: string } };
+    header.decision.threshold = threshold;
+    header.decision.positive = positive;
+    const h2 = Buffer.from(JSON.stringify(header));
+    const pre = Buffer.from(buf.subarray(0, 16));
+    pre.writeUInt32LE(h2.length, 12);
+    const body = Buffer.concat([pre, h2, buf.subarray(16 + hlen, buf.length - 32)]);
+    const forged = Buffer.concat([body, createHash('sha256').update(body).digest()]);
+    assert.match(codeOf(() => decodeModel(forged)), /^FS_ERR_MODEL_FORMAT: .*invalid decision rule: decision\.(threshold|positive)/);
+  }
+});
+
 test('truncated, wrong-version and non-model files fail with the right code', async () => {
   const buf = encodeModel(await tinyModel());
   for (const n of [0, 10, 20, 100, buf.length - 1]) {
