@@ -83,7 +83,7 @@ export class FlowMeter {
 
   // ---- per-flow base state ----
   /**
-   * Clocks, byte counts and sequence number: CLOCK_WORDS doubles per slot (one cache line). Packet
+   * Clocks, byte counts and sequence number: CW (8) doubles per slot, one cache line. Packet
    * counts and flags live in the table's slot record (SLOT_AUX words), which the packet touches anyway.
    */
   private readonly clk: Float64Array;
