@@ -10,7 +10,6 @@
  */
 import { readdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { loadDataset, type Dataset } from '../src/model/datasets/index.js';
 import { encodeDataset } from '../src/model/datasets/table.js';
 import { predictBatch, forestStats } from '../src/model/forest.js';
@@ -20,18 +19,14 @@ import { crossValidateThreshold, decisionFromCv } from '../src/model/threshold.j
 import { formatReport } from '../src/model/report.js';
 import { stratifiedSplit } from '../src/model/split.js';
 import { withDecision, type Model } from '../src/model/model.js';
+import { benchChoice, benchFlag, benchSwitch, sharedData } from './args.js';
 
-const repo = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
-const data = process.env.FLOWSENTRY_SHARED_DATA ?? path.resolve(repo, '../shared/data');
-const args = process.argv.slice(2);
-const flag = (n: string) => {
-  const i = args.indexOf(n);
-  return i >= 0 ? args[i + 1] : undefined;
-};
-const which = args[0] && !args[0].startsWith('--') ? args[0] : 'all';
+const data = sharedData;
+const flag = benchFlag;
+const which = benchChoice();
 const tasks = (flag('--task') ?? 'binary,multiclass').split(',') as ('binary' | 'multiclass')[];
 const nTrees = Number(flag('--trees') ?? 100);
-const verbose = args.includes('--verbose');
+const verbose = benchSwitch('--verbose');
 const results: Record<string, unknown> = {};
 
 function rowsPerSecond(model: Model, ds: Dataset, rows?: Int32Array): number {
@@ -53,7 +48,7 @@ if (which === 'nsl' || which === 'all') {
       const train = loadDataset('nsl-kdd', [path.join(d, 'KDDTrain+.txt')], opts);
       const { model, seconds } = await trainModel({ train, params, task });
       const variants: { key: string; model: Model; extra: Record<string, unknown> }[] = [{ key: `nsl-kdd nslkdd${features} ${task}`, model, extra: {} }];
-      if (task === 'binary' && !args.includes('--no-threshold')) {
+      if (task === 'binary' && !benchSwitch('--no-threshold')) {
         // fitted on KDDTrain+ only, before any test file is loaded
         const cv = await crossValidateThreshold({ ds: train, params: { ...params, nTrees: THRESHOLD_CV.nTrees }, positive: 'attack', repeats: THRESHOLD_CV.repeats, k: THRESHOLD_CV.k, workers: 2 });
         const rule = decisionFromCv(cv, 'attack', 'KDDTrain+.txt');

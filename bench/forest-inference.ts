@@ -11,22 +11,17 @@
  */
 import { readdirSync } from 'node:fs';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { loadDataset, type Dataset } from '../src/model/datasets/index.js';
 import { encodeDataset, fitPreprocessing, labelIndices } from '../src/model/datasets/table.js';
 import { forestStats, predictBatch, type Forest } from '../src/model/forest.js';
 import { predictBatchRowwise } from '../src/model/inference.js';
 import { stratifiedSplit } from '../src/model/split.js';
 import { trainForest, defaultForestParams } from '../src/model/train.js';
+import { benchChoice, benchFlag, sharedData } from './args.js';
 
-const repo = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
-const data = process.env.FLOWSENTRY_SHARED_DATA ?? path.resolve(repo, '../shared/data');
-const args = process.argv.slice(2);
-const which = args.find((a) => !a.startsWith('--') && !/^\d/.test(a)) ?? 'all';
-const flag = (n: string) => {
-  const i = args.indexOf(n);
-  return i >= 0 ? args[i + 1] : undefined;
-};
+const data = sharedData;
+const which = benchChoice();
+const flag = benchFlag;
 const nTrees = Number(flag('--trees') ?? 100);
 const reps = Number(flag('--reps') ?? 20);
 const batch = Number(flag('--batch') ?? 1024);

@@ -10,23 +10,18 @@ import { readdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { spawnSync } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
 import { loadDataset, type Dataset } from '../src/model/datasets/index.js';
 import { encodeDataset, fitPreprocessing, labelIndices } from '../src/model/datasets/table.js';
 import { predictBatch } from '../src/model/forest.js';
 import { stratifiedSplit } from '../src/model/split.js';
 import { trainForest, defaultForestParams, type ForestParams } from '../src/model/train.js';
 import { evaluatePredictions } from '../src/model/metrics.js';
+import { benchChoice, benchFlag, repoRoot, sharedData } from './args.js';
 
-const here = path.dirname(fileURLToPath(import.meta.url));
-const repo = path.resolve(here, '../..');
-const data = process.env.FLOWSENTRY_SHARED_DATA ?? path.resolve(repo, '../shared/data');
-const args = process.argv.slice(2);
-const which = args.find((a) => !a.startsWith('--') && !/^\d/.test(a)) ?? 'all';
-const flag = (n: string) => {
-  const i = args.indexOf(n);
-  return i >= 0 ? args[i + 1] : undefined;
-};
+const repo = repoRoot;
+const data = sharedData;
+const which = benchChoice();
+const flag = benchFlag;
 const nTrees = Number(flag('--trees') ?? 100);
 const seeds = (flag('--seeds') ?? '1,2,3').split(',').map(Number);
 

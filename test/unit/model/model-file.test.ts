@@ -8,7 +8,7 @@ import { trainForest, defaultForestParams } from '../../../src/model/train.js';
 import { decodeModel, encodeModel, loadModel, saveModel } from '../../../src/model/model-file.js';
 import { assertFeatureSet, createEncoder, encodedColumnNames, type Model, type InputColumn } from '../../../src/model/model.js';
 import { predictBatch } from '../../../src/model/forest.js';
-import { FlowsentryError } from '../../../src/errors.js';
+import { codeOf } from '../../helpers/error-code.js';
 
 const inputs: InputColumn[] = [
   { name: 'proto', kind: 'categorical', vocabulary: ['tcp', 'udp'] },
@@ -40,15 +40,6 @@ async function tinyModel(seed = 1): Promise<Model> {
   };
 }
 
-function codeOf(fn: () => unknown): string {
-  try {
-    fn();
-  } catch (err) {
-    assert.ok(FlowsentryError.is(err), `not a FlowsentryError: ${String(err)}`);
-    return `${err.code}: ${err.message}`;
-  }
-  assert.fail('did not throw');
-}
 
 test('round trip preserves metadata and predictions; same seed ⇒ byte-identical file', async () => {
   const m = await tinyModel();

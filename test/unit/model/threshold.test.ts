@@ -9,7 +9,7 @@ import { evaluateModel, predictDataset } from '../../../src/model/pipeline.js';
 import { crossValidateThreshold, decisionFromCv, fitThreshold } from '../../../src/model/threshold.js';
 import { groupedKFold } from '../../../src/model/split.js';
 import type { Dataset } from '../../../src/model/datasets/table.js';
-import { FlowsentryError } from '../../../src/errors.js';
+import { codeOf } from '../../helpers/error-code.js';
 
 const inputs: InputColumn[] = [{ name: 'x', kind: 'numeric' }];
 
@@ -53,15 +53,6 @@ async function tinyModel(): Promise<Model> {
   };
 }
 
-function codeOf(fn: () => unknown): string {
-  try {
-    fn();
-  } catch (err) {
-    assert.ok(FlowsentryError.is(err), `not a FlowsentryError: ${String(err)}`);
-    return `${err.code}: ${err.message}`;
-  }
-  assert.fail('did not throw');
-}
 
 /** Re-encodes `buf` with its JSON header edited by `edit` and a recomputed checksum (a forged file). */
 function forge(buf: Buffer, edit: (h: Record<string, unknown>) => void): Buffer {
