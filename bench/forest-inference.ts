@@ -9,51 +9,17 @@
  *   node dist/bench/forest-inference.js [nsl|cic|all] [--trees N] [--reps N] [--batch N]
  * Reports best and median of --reps timed passes (the VM is shared; best is the least disturbed).
  */
-import { readdirSync } from 'node:fs';
-import path from 'node:path';
-import { loadDataset, type Dataset } from '../src/model/datasets/index.js';
-import { encodeDataset, fitPreprocessing, labelIndices } from '../src/model/datasets/table.js';
 import { forestStats, predictBatch, type Forest } from '../src/model/forest.js';
 import { predictBatchRowwise } from '../src/model/inference.js';
-import { stratifiedSplit } from '../src/model/split.js';
 import { trainForest, defaultForestParams } from '../src/model/train.js';
-import { benchChoice, benchFlag, sharedData } from './args.js';
+import { benchChoice, benchFlag } from './args.js';
+import { encodeCase, forestCases } from './forest-cases.js';
 
-const data = sharedData;
 const which = benchChoice();
 const flag = benchFlag;
 const nTrees = Number(flag('--trees') ?? 100);
 const reps = Number(flag('--reps') ?? 20);
 const batch = Number(flag('--batch') ?? 1024);
-
-interface Case {
-  name: string;
-  train: Dataset;
-  trainRows?: Int32Array;
-  test: Dataset;
-  testRows?: Int32Array;
-}
-
-function cases(): Case[] {
-  const out: Case[] = [];
-  if (which === 'nsl' || which === 'all') {
-    const nsl = path.join(data, 'nsl-kdd');
-    const opts = { task: 'binary' as const, nslFeatures: 41 as const };
-    out.push({
-      name: 'NSL-KDD nslkdd41 binary, KDDTrain+ → KDDTest+',
-      train: loadDataset('nsl-kdd', [path.join(nsl, 'KDDTrain+.txt')], opts),
-      test: loadDataset('nsl-kdd', [path.join(nsl, 'KDDTest+.txt')], opts),
-    });
-  }
-  if (which === 'cic' || which === 'all') {
-    const dir = path.join(data, 'cicids2017-improved-sample');
-    const files = readdirSync(dir).filter((f) => f.endsWith('.csv')).sort().map((f) => path.join(dir, f));
-    const ds = loadDataset('cicids2017', files, { task: 'multiclass' });
-    const split = stratifiedSplit(ds.labels, 0.3, 1);
-    out.push({ name: 'CICIDS2017 improved sample, 16 classes, stratified 70/30', train: ds, trainRows: split.train, test: ds, testRows: split.test });
-  }
-  return out;
-}
 
 type Predict = (f: Forest, X: Float64Array, nRows: number, cls: Int32Array, proba: Float32Array) => void;
 
@@ -81,13 +47,8 @@ function time(fn: Predict, f: Forest, X: Float64Array, nRows: number, chunk: num
 
 const k = (x: number) => `${Math.round(x / 1000)} k`;
 
-for (const c of cases()) {
-  const pre = fitPreprocessing(c.train, c.trainRows);
-  const tr = encodeDataset(c.train, pre, c.trainRows);
-  const te = encodeDataset(c.test, pre, c.testRows);
-  const present = new Set(c.trainRows ? Array.from(c.trainRows, (r) => c.train.labels[r]!) : c.train.labels);
-  const classes = c.train.classOrder.filter((x) => present.has(x));
-  const ytr = labelIndices(c.train.labels, classes, c.trainRows);
+for (const c of forestCases(which, [41])) {
+  const { pre, tr, te, classes, ytr } = encodeCase(c);
   const forest = await trainForest(tr.X, tr.nRows, tr.nFeatures, ytr, classes.length, { ...defaultForestParams, nTrees, seed: 1 }, { workers: 2, nonFiniteValue: pre.nonFiniteValue });
   const st = forestStats(forest);
   console.log(`\n== ${c.name}: ${te.nRows} test rows, ${te.nFeatures} inputs, ${classes.length} classes, ${nTrees} trees (${st.nodes} nodes, max depth ${st.maxDepth})`);

@@ -6,68 +6,26 @@
  *   node dist/bench/forest-sklearn.js [nsl|cic|all] [--trees N] [--seeds a,b,c]
  */
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { readdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { spawnSync } from 'node:child_process';
-import { loadDataset, type Dataset } from '../src/model/datasets/index.js';
-import { encodeDataset, fitPreprocessing, labelIndices } from '../src/model/datasets/table.js';
 import { predictBatch } from '../src/model/forest.js';
-import { stratifiedSplit } from '../src/model/split.js';
 import { trainForest, defaultForestParams, type ForestParams } from '../src/model/train.js';
 import { evaluatePredictions } from '../src/model/metrics.js';
-import { benchChoice, benchFlag, repoRoot, sharedData } from './args.js';
+import { benchChoice, benchFlag, repoRoot } from './args.js';
+import { encodeCase, forestCases } from './forest-cases.js';
 
 const repo = repoRoot;
-const data = sharedData;
 const which = benchChoice();
 const flag = benchFlag;
 const nTrees = Number(flag('--trees') ?? 100);
 const seeds = (flag('--seeds') ?? '1,2,3').split(',').map(Number);
 
-interface Case {
-  name: string;
-  train: Dataset;
-  trainRows?: Int32Array;
-  test: Dataset;
-  testRows?: Int32Array;
-  params: ForestParams;
-}
-
-function cases(): Case[] {
-  const out: Case[] = [];
-  if (which === 'nsl' || which === 'all') {
-    const nsl = path.join(data, 'nsl-kdd');
-    for (const features of [41, 28] as const) {
-      const opts = { task: 'binary' as const, nslFeatures: features };
-      out.push({
-        name: `NSL-KDD nslkdd${features} binary, KDDTrain+ → KDDTest+`,
-        train: loadDataset('nsl-kdd', [path.join(nsl, 'KDDTrain+.txt')], opts),
-        test: loadDataset('nsl-kdd', [path.join(nsl, 'KDDTest+.txt')], opts),
-        params: { ...defaultForestParams, nTrees },
-      });
-    }
-  }
-  if (which === 'cic' || which === 'all') {
-    const dir = path.join(data, 'cicids2017-improved-sample');
-    const files = readdirSync(dir).filter((f) => f.endsWith('.csv')).sort().map((f) => path.join(dir, f));
-    const ds = loadDataset('cicids2017', files, { task: 'multiclass' });
-    const split = stratifiedSplit(ds.labels, 0.3, 1);
-    out.push({ name: 'CICIDS2017 improved sample, 16 classes, stratified 70/30', train: ds, trainRows: split.train, test: ds, testRows: split.test, params: { ...defaultForestParams, nTrees } });
-  }
-  return out;
-}
-
 const fmt = (x: number, d = 4) => x.toFixed(d);
 
-for (const c of cases()) {
-  const pre = fitPreprocessing(c.train, c.trainRows);
-  const tr = encodeDataset(c.train, pre, c.trainRows);
-  const te = encodeDataset(c.test, pre, c.testRows);
-  const present = new Set(c.trainRows ? Array.from(c.trainRows, (r) => c.train.labels[r]!) : c.train.labels);
-  const classes = c.train.classOrder.filter((k) => present.has(k));
-  const ytr = labelIndices(c.train.labels, classes, c.trainRows);
-  const yte = labelIndices(c.test.labels, classes, c.testRows);
+for (const c of forestCases(which, [41, 28])) {
+  const { pre, tr, te, classes, ytr, yte } = encodeCase(c);
+  const p: ForestParams = { ...defaultForestParams, nTrees };
   // sklearn cannot take NaN/Infinity: hand it the same -1 mapping our forest applies
   for (const X of [tr.X, te.X]) for (let i = 0; i < X.length; i++) if (!Number.isFinite(X[i]!)) X[i] = pre.nonFiniteValue;
   const dir = mkdtempSync(path.join(tmpdir(), 'fs-bench-'));
@@ -75,7 +33,6 @@ for (const c of cases()) {
   writeFileSync(path.join(dir, 'ytr.i32'), Buffer.from(ytr.buffer));
   writeFileSync(path.join(dir, 'Xte.f64'), Buffer.from(te.X.buffer));
   writeFileSync(path.join(dir, 'yte.i32'), Buffer.from(yte.buffer));
-  const p = c.params;
   const skParams = {
     n_estimators: p.nTrees,
     max_depth: Number.isFinite(p.maxDepth) ? p.maxDepth : null,
