@@ -353,20 +353,25 @@ function predictRowwise(forest: Forest, p: RowPlan, X: Float64Array | Float32Arr
     }
   }
   const inv = nTrees > 0 ? 1 / nTrees : 0;
-  for (let r = 0; r < nRows; r++) {
-    const po = r * nC;
-    let best = 0;
-    let bestP = -1;
-    for (let c = 0; c < nC; c++) {
-      const pr = outProba[po + c]! * inv;
-      outProba[po + c] = pr;
-      if (pr > bestP) {
-        bestP = pr;
-        best = c;
-      }
+  for (let r = 0; r < nRows; r++) outClass[r] = finishRow(outProba, r * nC, outProba, r * nC, nC, inv);
+}
+
+/**
+ * Scales one row's summed leaf values by 1/nTrees into `dst` and returns the argmax class (lowest
+ * index on ties, like numpy). Shared by both paths so their results stay identical.
+ */
+function finishRow(src: Float32Array, so: number, dst: Float32Array, dOff: number, nC: number, inv: number): number {
+  let best = 0;
+  let bestP = -1;
+  for (let c = 0; c < nC; c++) {
+    const pr = src[so + c]! * inv;
+    dst[dOff + c] = pr;
+    if (pr > bestP) {
+      bestP = pr;
+      best = c;
     }
-    outClass[r] = best;
   }
+  return best;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -460,20 +465,8 @@ function predictBitset(forest: Forest, bp: BitPlan, X: Float64Array | Float32Arr
       }
     }
     for (let i = 0; i < n; i++) {
-      const po = i * nC;
       const r = r0 + PM[i]!;
-      const qo = r * nC;
-      let best = 0;
-      let bestP = -1;
-      for (let c = 0; c < nC; c++) {
-        const pr = PB[po + c]! * inv;
-        outProba[qo + c] = pr;
-        if (pr > bestP) {
-          bestP = pr;
-          best = c;
-        }
-      }
-      outClass[r] = best;
+      outClass[r] = finishRow(PB, i * nC, outProba, r * nC, nC, inv);
     }
   }
 }
