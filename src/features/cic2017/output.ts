@@ -5,7 +5,9 @@
  * corrected mode prints plain numbers and ISO-8601 UTC timestamps.
  */
 import { IpProto } from '../../decode/packet-view.js';
+import { formatIp } from '../../decode/decode.js';
 import type { FlowMeter } from '../../flow/meter.js';
+import type { FlowTable } from '../../flow/table.js';
 import { endpoints } from '../../flow/record.js';
 import type { EndedFlow } from '../../pipeline/pipeline.js';
 import type { LineWriter } from '../../util/line-writer.js';
@@ -106,23 +108,7 @@ export class CicCsvWriter {
     const slot = f.slot;
     const t = m.table;
     if (this.opts.header === 'tl') {
-      if (t.version(slot) === 4) this.writeIdentifiersV4(m, slot);
-      else {
-        const ids = cicIdentifiers(m, slot, this.opts.compat);
-        out.ascii(ids.flowId);
-        out.byte(COMMA);
-        out.ascii(ids.srcIp);
-        out.byte(COMMA);
-        out.integer(ids.srcPort);
-        out.byte(COMMA);
-        out.ascii(ids.destIp);
-        out.byte(COMMA);
-        out.integer(ids.destPort);
-        out.byte(COMMA);
-        out.integer(ids.proto);
-        out.byte(COMMA);
-        out.ascii(ids.timestamp);
-      }
+      this.writeIdentifiers(m, slot);
     } else {
       out.integer(m.initiatorIsA(slot) === 1 ? t.portB(slot) : t.portA(slot));
     }
@@ -141,26 +127,22 @@ export class CicCsvWriter {
   }
 
   /**
-   * The seven identifier columns of an IPv4 flow written byte by byte: the same text as
-   * cicIdentifiers() (which the IPv6 path still uses) without its ~8 strings and objects per row.
+   * The seven identifier columns written byte by byte: the same text as cicIdentifiers() without its
+   * ~8 strings and objects per row (IPv6 addresses still go through formatIp).
    */
-  private writeIdentifiersV4(m: FlowMeter, slot: number): void {
+  private writeIdentifiers(m: FlowMeter, slot: number): void {
     const out = this.out;
     const t = m.table;
     const aIsSrc = m.initiatorIsA(slot) === 1;
-    const ipA = t.addrA(slot, 0);
-    const ipB = t.addrB(slot, 0);
-    const src = aIsSrc ? ipA : ipB;
-    const dst = aIsSrc ? ipB : ipA;
     const srcPort = aIsSrc ? t.portA(slot) : t.portB(slot);
     const dstPort = aIsSrc ? t.portB(slot) : t.portA(slot);
     const realProto = t.proto(slot);
     const proto = this.opts.compat && realProto !== IpProto.TCP && realProto !== IpProto.UDP ? 0 : realProto;
     // Flow ID order: cicFlowId()'s signed-byte comparison of the two addresses
-    const forward = wordSignedLess(src, dst);
-    writeV4(out, forward ? src : dst);
+    const forward = srcSortsFirst(t, slot, aIsSrc);
+    writeIp(out, t, slot, forward === aIsSrc);
     out.byte(DASH);
-    writeV4(out, forward ? dst : src);
+    writeIp(out, t, slot, forward !== aIsSrc);
     out.byte(DASH);
     out.integer(forward ? srcPort : dstPort);
     out.byte(DASH);
@@ -168,11 +150,11 @@ export class CicCsvWriter {
     out.byte(DASH);
     out.integer(proto);
     out.byte(COMMA);
-    writeV4(out, src);
+    writeIp(out, t, slot, aIsSrc);
     out.byte(COMMA);
     out.integer(srcPort);
     out.byte(COMMA);
-    writeV4(out, dst);
+    writeIp(out, t, slot, !aIsSrc);
     out.byte(COMMA);
     out.integer(dstPort);
     out.byte(COMMA);
@@ -186,6 +168,24 @@ const COMMA = 44;
 const NEWLINE = 10;
 const DASH = 45;
 const DOT = 46;
+
+/** Endpoint A's (or B's) address: IPv4 digit by digit, IPv6 through formatIp. */
+function writeIp(out: LineWriter, t: FlowTable, slot: number, endpointA: boolean): void {
+  if (t.version(slot) === 4) writeV4(out, endpointA ? t.addrA(slot, 0) : t.addrB(slot, 0));
+  else out.ascii(endpointA ? formatIp(6, t.addrA(slot, 0), t.addrA(slot, 1), t.addrA(slot, 2), t.addrA(slot, 3))
+    : formatIp(6, t.addrB(slot, 0), t.addrB(slot, 1), t.addrB(slot, 2), t.addrB(slot, 3)));
+}
+
+/** cicFlowId()'s order: does the initiator's address sort first (or equal the responder's)? */
+function srcSortsFirst(t: FlowTable, slot: number, aIsSrc: boolean): boolean {
+  const n = t.version(slot) === 4 ? 1 : 4;
+  for (let w = 0; w < n; w++) {
+    const a = t.addrA(slot, w);
+    const b = t.addrB(slot, w);
+    if (a !== b) return aIsSrc ? wordSignedLess(a, b) : wordSignedLess(b, a);
+  }
+  return true;
+}
 
 function writeV4(out: LineWriter, w: number): void {
   out.integer(w >>> 24);
