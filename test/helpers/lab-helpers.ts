@@ -6,7 +6,9 @@
  * netns/link snapshots, and /proc sampling (RSS, CPU).
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { closeSync, existsSync, mkdirSync, openSync, readFileSync, readSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { closeSync, existsSync, mkdirSync, mkdtempSync, openSync, readFileSync, readSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import assert from 'node:assert/strict';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseEveTimestamp } from '../../src/lab/eve.js';
@@ -74,6 +76,53 @@ export function labUpUnlessPresent(t: { skip(message?: string): void }): CmdResu
     return null;
   }
   return flowsentry(['lab', 'up']);
+}
+
+/** What a test running in its own lab gets: a scratch directory and report lines printed at the end. */
+export interface LabSession {
+  readonly base: string;
+  readonly report: string[];
+}
+
+/**
+ * Runs `body` in a lab of the test's own: takes the shared lab lock, brings the lab up (skipping the
+ * test when one is already up), and afterwards — always — runs `cleanup` (stop the test's processes),
+ * takes the lab down, releases the lock, prints the report, removes the scratch directory
+ * (FS_TEST_KEEP=1 keeps it) and asserts that `lab down` left no lab namespace or link behind.
+ */
+export async function withOwnLab(
+  t: { skip(message?: string): void },
+  tmpPrefix: string,
+  body: (s: LabSession) => Promise<void>,
+  cleanup: () => void = () => {},
+): Promise<void> {
+  const release = await acquireLabLock();
+  const before = snapshot();
+  const session: LabSession = { base: mkdtempSync(path.join(tmpdir(), tmpPrefix)), report: [] };
+  let weBroughtUp = false;
+  try {
+    const up = labUpUnlessPresent(t);
+    if (!up) return;
+    weBroughtUp = true;
+    assert.equal(up.status, 0, `lab up: ${up.stderr}`);
+    await body(session);
+  } finally {
+    cleanup();
+    if (weBroughtUp) {
+      const down = flowsentry(['lab', 'down']);
+      const diff = snapshotDiff(before, snapshot());
+      if (diff.others.length > 0) console.log(`# note: namespaces/links changed outside the lab meanwhile (another user?): ${diff.others.join(' ')}`);
+      release();
+      for (const l of session.report) console.log(`# ${l}`);
+      if (process.env.FS_TEST_KEEP) console.log(`# kept ${session.base}`);
+      else rmSync(session.base, { recursive: true, force: true });
+      assert.equal(down.status, 0, `lab down: ${down.stderr}`);
+      assert.deepEqual(diff.ours, [], 'lab namespaces/links left behind after lab down');
+    } else {
+      release();
+      rmSync(session.base, { recursive: true, force: true });
+    }
+  }
 }
 
 export function flowsentry(args: string[], timeoutMs = 120_000): CmdResult {

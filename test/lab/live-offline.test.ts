@@ -27,13 +27,11 @@
 import test from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { BRIDGE, MONITOR_NS } from '../../src/lab/constants.js';
 import {
-  acquireLabLock, eventUs, flowsentry, labUpUnlessPresent, labRun, liveSkipReason, MonitorProcess, readEveEvents, sleep,
-  snapshot, snapshotDiff, type EveEvent,
+  eventUs, flowsentry, labRun, liveSkipReason, MonitorProcess, readEveEvents, sleep, withOwnLab, type EveEvent,
 } from '../helpers/lab-helpers.js';
 
 const skip = liveSkipReason('live/offline agreement', ['tcpdump', 'hping3', 'nping', 'nmap', 'slowhttptest', 'curl', 'wrk', 'dig', 'ssh', 'lftp', 'iperf3']);
@@ -117,19 +115,9 @@ const tcpdumpDrops = (log: string): number => Number(/(\d+) packets? dropped by 
 const alertKey = (e: EveEvent): string => `${e.alert!.detector}|${e.alert!.attack_type}|${e.src_ip}|${e.dest_ip}`;
 
 test('monitor on the lab bridge and analyze on the lab capture agree', { skip, timeout: 300_000 }, async (t) => {
-  const release = await acquireLabLock();
-  const before = snapshot();
-  const base = mkdtempSync(path.join(tmpdir(), 'fs-live-offline-'));
   let monitor: MonitorProcess | null = null;
   let nsDump: ChildProcess | null = null;
-  let weBroughtUp = false;
-  const report: string[] = [];
-  try {
-    const up = labUpUnlessPresent(t);
-    if (!up) return;
-    weBroughtUp = true;
-    assert.equal(up.status, 0, `lab up: ${up.stderr}`);
-
+  await withOwnLab(t, 'fs-live-offline-', async ({ base, report }) => {
     const liveEve = path.join(base, 'live.json');
     const out = path.join(base, 'run');
     const nsPcap = path.join(base, 'ns.pcap');
@@ -218,21 +206,8 @@ test('monitor on the lab bridge and analyze on the lab capture agree', { skip, t
       ho.splice(i, 1);
     }
     assert.deepEqual(forestKeys(la), forestKeys(oa), 'forest alert keys differ between live and offline');
-  } finally {
+  }, () => {
     nsDump?.kill('SIGKILL');
     monitor?.kill();
-    if (weBroughtUp) {
-      const down = flowsentry(['lab', 'down']);
-      const diff = snapshotDiff(before, snapshot());
-      release();
-      for (const l of report) console.log(`# ${l}`);
-      if (process.env.FS_TEST_KEEP) console.log(`# kept ${base}`);
-      else rmSync(base, { recursive: true, force: true });
-      assert.equal(down.status, 0, `lab down: ${down.stderr}`);
-      assert.deepEqual(diff.ours, [], 'lab namespaces/links left behind after lab down');
-    } else {
-      release();
-      rmSync(base, { recursive: true, force: true });
-    }
-  }
+  });
 });

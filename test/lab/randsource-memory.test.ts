@@ -23,13 +23,11 @@
  */
 import test from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { rmSync } from 'node:fs';
 import path from 'node:path';
 import { BRIDGE, MONITOR_NS, PLAN } from '../../src/lab/constants.js';
 import {
-  acquireLabLock, eventUs, flowsentry, labUpUnlessPresent, labRun, liveSkipReason, loadavg, MonitorProcess, nowUs, readEveEvents,
-  rssKiB, sleep, snapshot, snapshotDiff, SUMMARY_RE,
+  eventUs, labRun, liveSkipReason, loadavg, MonitorProcess, nowUs, readEveEvents, rssKiB, sleep, SUMMARY_RE, withOwnLab,
 } from '../helpers/lab-helpers.js';
 
 const skip = liveSkipReason('spoofed-flood memory', ['tcpdump', 'hping3', 'curl', 'dig', 'ssh', 'lftp']);
@@ -43,18 +41,8 @@ const PLATEAU_MIB = 48;
 const V4 = PLAN.victim.ipv4;
 
 test('spoofed SYN flood: bounded flow table, bounded RSS, alerts keep coming', { skip, timeout: 240_000 }, async (t) => {
-  const release = await acquireLabLock();
-  const before = snapshot();
-  const base = mkdtempSync(path.join(tmpdir(), 'fs-randsource-'));
   let monitor: MonitorProcess | null = null;
-  let weBroughtUp = false;
-  const report: string[] = [];
-  try {
-    const up = labUpUnlessPresent(t);
-    if (!up) return;
-    weBroughtUp = true;
-    assert.equal(up.status, 0, `lab up: ${up.stderr}`);
-
+  await withOwnLab(t, 'fs-randsource-', async ({ base, report }) => {
     const eve = path.join(base, 'eve.json');
     monitor = new MonitorProcess(MONITOR_NS, ['-i', BRIDGE, '--eve', eve, '--no-console', '--stats-interval', '2',
       '--set', `flow.capacity=${CAPACITY}`, '--set', 'alerts.cooldown_s=5', '--set', 'detectors.cooldown_ms=2000',
@@ -109,19 +97,7 @@ test('spoofed SYN flood: bounded flow table, bounded RSS, alerts keep coming', {
     const times = [floodFrom, ...alerts.map((a) => a.us).filter((u) => u <= floodTo)];
     const maxGap = Math.max(...times.slice(1).map((u, i) => u - times[i]!), floodTo - times[times.length - 1]!) / 1e6;
     assert.ok(maxGap <= 15, `alerts stopped: a ${maxGap.toFixed(1)} s gap during the flood`);
-  } finally {
+  }, () => {
     monitor?.kill();
-    if (weBroughtUp) {
-      const down = flowsentry(['lab', 'down']);
-      const diff = snapshotDiff(before, snapshot());
-      release();
-      for (const l of report) console.log(`# ${l}`);
-      rmSync(base, { recursive: true, force: true });
-      assert.equal(down.status, 0, `lab down: ${down.stderr}`);
-      assert.deepEqual(diff.ours, [], 'lab namespaces/links left behind after lab down');
-    } else {
-      release();
-      rmSync(base, { recursive: true, force: true });
-    }
-  }
+  });
 });

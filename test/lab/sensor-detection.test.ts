@@ -18,15 +18,14 @@
  */
 import test from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { MONITOR_NS, BRIDGE } from '../../src/lab/constants.js';
 import { DEST_KEYED_DETECTORS } from '../../src/lab/score.js';
 import { parseTruth, type Episode } from '../../src/lab/truth.js';
 import {
-  acquireLabLock, eventUs, EveTail, flowsentry, labUpUnlessPresent, labRun, labScore, liveSkipReason, loadavg, MonitorProcess,
-  nowUs, readEveEvents, sleep, sliceEve, snapshot, snapshotDiff, SUMMARY_RE,
+  eventUs, EveTail, labRun, labScore, liveSkipReason, loadavg, MonitorProcess, nowUs, readEveEvents, sleep,
+  sliceEve, SUMMARY_RE, withOwnLab,
 } from '../helpers/lab-helpers.js';
 
 const skip = liveSkipReason('sensor detection', ['tcpdump', 'hping3', 'nmap', 'slowhttptest', 'curl', 'wrk', 'dig', 'ssh', 'lftp', 'iperf3']);
@@ -68,20 +67,10 @@ function matches(a: { tsUs: number; src: string; dest: string; detector: string 
 }
 
 test('live sensor detects lab attacks and stays quiet on benign traffic', { skip, timeout: 360_000 }, async (t) => {
-  const release = await acquireLabLock();
-  const before = snapshot();
-  const base = mkdtempSync(path.join(tmpdir(), 'fs-sensor-detect-'));
   let monitor: MonitorProcess | null = null;
   let tail: EveTail | null = null;
-  let weBroughtUp = false;
   const started = Date.now();
-  const report: string[] = [];
-  try {
-    const up = labUpUnlessPresent(t);
-    if (!up) return;
-    weBroughtUp = true;
-    assert.equal(up.status, 0, `lab up: ${up.stderr}`);
-
+  await withOwnLab(t, 'fs-sensor-detect-', async ({ base, report }) => {
     const eve = path.join(base, 'eve.json');
     monitor = new MonitorProcess(MONITOR_NS, ['-i', BRIDGE, '--eve', eve, '-q']);
     const readyLine = await monitor.ready();
@@ -149,22 +138,9 @@ test('live sensor detects lab attacks and stays quiet on benign traffic', { skip
     assert.equal(bs.alerts.total, 0, `alerts during benign traffic: ${benignAlerts.map((e) => e.alert!.signature).join(' | ')}`);
     assert.equal(bs.flows.benign_flagged, 0, 'benign flows with an attack verdict');
     assert.equal(bs.flows.attack, 0);
-  } finally {
+  }, () => {
     tail?.close();
     monitor?.kill();
-    if (weBroughtUp) {
-      const down = flowsentry(['lab', 'down']);
-      const diff = snapshotDiff(before, snapshot());
-      if (diff.others.length > 0) console.log(`# note: namespaces/links changed outside the lab meanwhile (another user?): ${diff.others.join(' ')}`);
-      release();
-      for (const l of report) console.log(`# ${l}`);
-      console.log(`# sensor detection took ${((Date.now() - started) / 1000).toFixed(1)} s`);
-      rmSync(base, { recursive: true, force: true });
-      assert.equal(down.status, 0, `lab down: ${down.stderr}`);
-      assert.deepEqual(diff.ours, [], 'lab namespaces/links left behind or missing after lab down');
-    } else {
-      release();
-      rmSync(base, { recursive: true, force: true });
-    }
-  }
+    console.log(`# sensor detection took ${((Date.now() - started) / 1000).toFixed(1)} s`);
+  });
 });
