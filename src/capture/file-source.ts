@@ -2,7 +2,7 @@
  * Capture files as a PacketSource: classic pcap (all four magics) and pcapng, auto-detected.
  *
  * Streaming with bounded memory: the file is read with fs.readSync into one reusable chunk
- * (default 4 MiB); packets are described by offsets into that chunk (no per-packet copies or
+ * (default 256 KiB); packets are described by offsets into that chunk (no per-packet copies or
  * objects). A record that crosses the end of the chunk is moved to the front before the next read.
  * The chunk only grows when a single record is larger than it (records are capped at ~17 MiB, so
  * memory stays below chunk + 2 × 17 MiB even for hostile input, and at `chunkBytes` for sane files).
@@ -17,7 +17,13 @@ import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
 import { FlowsentryError, type ErrorCode } from '../errors.js';
 import { PacketBatch, type PacketSource, type SourceStats } from './batch.js';
 
-export const DEFAULT_CHUNK_BYTES = 4 * 1024 * 1024;
+/**
+ * Read size. Small enough that the chunk the kernel copies into stays in the core's L2 cache between
+ * reads: with 4 MiB every read streamed megabytes through the caches, evicting the flow state the
+ * packets then needed. 256 KiB took ~10 % less wall time for the whole `features` process than
+ * 4 MiB (median of 12 alternating runs on the benchmark capture).
+ */
+export const DEFAULT_CHUNK_BYTES = 256 * 1024;
 export const DEFAULT_BATCH_PACKETS = 8192;
 /** Largest captured length we accept; anything above is a corrupt length field, not a packet. */
 export const MAX_CAPLEN = 16 * 1024 * 1024;
@@ -25,7 +31,7 @@ export const MAX_CAPLEN = 16 * 1024 * 1024;
 export const MAX_PCAPNG_BLOCK = MAX_CAPLEN + 1024 * 1024;
 
 export interface CaptureFileOptions {
-  /** Size of the reusable read buffer (default 4 MiB; tiny values are for tests). */
+  /** Size of the reusable read buffer (default 256 KiB; grows for larger records; tiny values are for tests). */
   chunkBytes?: number;
   /** Packets per yielded batch (default 8192). */
   batchPackets?: number;

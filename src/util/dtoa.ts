@@ -19,6 +19,8 @@
  * guesses. test/unit/dtoa.test.ts compares it with String(v) on millions of values.
  */
 
+import { put8 } from './digits.js';
+
 const f64 = new Float64Array(1);
 const u32 = new Uint32Array(f64.buffer);
 /** Little-endian hosts keep the sign/exponent word second. */
@@ -45,13 +47,11 @@ for (let i = 1; i < 2047; i++) HALF_ULP[i] = 2 ** (i - 1076);
 const MARGIN = 1e-7;
 const LOG10_2 = 0.30102999566398120;
 
-/** Scratch for the 17 digits. */
-const digits = new Uint8Array(18);
-
 /**
  * Writes the shortest round-trip decimal of `v` (as String(v) would) into `buf` at `pos` and
  * returns the new position, or -1 if this fast path does not handle `v` (outside 1e-6 ≤ |v| < 1e15,
- * or a case too close to call); then nothing was written. `buf` needs 24 bytes of room.
+ * or a case too close to call); bytes from `pos` on may then hold scratch digits. `buf` needs 26
+ * bytes of room (sign, "0.00000" and 17 digits, plus the byte the decimal point shifts).
  */
 export function writeShortestDouble(buf: Uint8Array, pos: number, v: number): number {
   let a = v;
@@ -96,52 +96,51 @@ export function writeShortestDouble(buf: Uint8Array, pos: number, v: number): nu
   // ph = hq·1e9 + lr exactly (hq·1e9 is a multiple of 512, representable at this magnitude; hq may
   // be one off, which the final carry fixes), so the rest is small-integer arithmetic
   let hq = Math.floor(ph / 1e9);
-  let lr = ph - hq * 1e9;
+  // |ph − hq·1e9| < 2e9 < 2^31: the low part and everything below runs in int32 (V8 turns int32
+  // division by a constant into a multiply; double divisions and % cost ~15 cycles each)
+  let lr = (ph - hq * 1e9) | 0;
 
   // the shortest level with a candidate in the interval: 15, 16, then 17 significant digits
-  const r100 = lr - Math.floor(lr / 100) * 100; // ph mod 100 (1e9 ≡ 0)
+  let r100 = lr % 100; // ph mod 100 (1e9 ≡ 0)
+  if (r100 < 0) r100 += 100;
   const r10 = r100 % 10;
   let off = pick(100, r100, pl, L, U);
   if (off === NONE) off = pick(10, r10, pl, L, U);
   if (off === NONE) off = pick(1, 0, pl, L, U);
   if (off === NONE || off === UNSURE) return -1;
 
-  lr += off;
-  const carry = Math.floor(lr / 1e9);
-  lr -= carry * 1e9;
-  hq += carry;
+  lr = (lr + off) | 0;
+  while (lr >= 1e9) {
+    lr -= 1e9;
+    hq++;
+  }
+  while (lr < 0) {
+    lr += 1e9;
+    hq--;
+  }
   if (hq < 1e7 || hq >= 1e8) return -1; // rounded to 1e17 or below 1e16: rare, let String(v) do it
-  splitDigits(hq, 0, 7);
-  splitDigits(lr, 8, 16);
-  let nd = 17;
-  while (nd > 1 && digits[nd - 1] === 0) nd--;
-  // value = 0.d1d2…d17 × 10^n
+  // value = 0.d1d2…d17 × 10^n; the 17 digits go straight into the buffer, then trailing zeros are
+  // dropped and the point inserted
   const n = 17 - k;
+  if (n >= 17) return -1; // integral: callers format integers themselves
   let p = pos;
   if (neg) buf[p++] = 45; // '-'
   if (n <= 0) {
     buf[p++] = 48; // '0'
     buf[p++] = 46; // '.'
     for (let i = n; i < 0; i++) buf[p++] = 48;
-    for (let i = 0; i < nd; i++) buf[p++] = 48 + digits[i]!;
-  } else if (n >= nd) {
-    // integral value: callers format integers themselves; keep the fallback honest
-    return -1;
-  } else {
-    for (let i = 0; i < n; i++) buf[p++] = 48 + digits[i]!;
-    buf[p++] = 46;
-    for (let i = n; i < nd; i++) buf[p++] = 48 + digits[i]!;
   }
-  return p;
-}
-
-/** Writes integer x as the decimal digits digits[first..last], zero-padded on the left. */
-function splitDigits(x: number, first: number, last: number): void {
-  for (let i = last; i >= first; i--) {
-    const q = (x / 10) | 0;
-    digits[i] = x - q * 10;
-    x = q;
-  }
+  put8(buf, p, hq | 0);
+  const d9 = (lr / 1e8) | 0;
+  buf[p + 8] = 48 + d9;
+  put8(buf, p + 9, lr - d9 * 1e8);
+  let nd = 17;
+  while (nd > 1 && buf[p + nd - 1] === 48) nd--;
+  if (n <= 0) return p + nd;
+  if (n >= nd) return -1; // integral after all
+  for (let i = p + nd; i > p + n; i--) buf[i] = buf[i - 1]!;
+  buf[p + n] = 46; // '.'
+  return p + nd + 1;
 }
 
 const NONE = 1e9;

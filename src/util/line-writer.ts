@@ -1,6 +1,6 @@
 import { closeSync, openSync, writeSync } from 'node:fs';
 import { FlowsentryError } from '../errors.js';
-import { writeShortestDouble } from './dtoa.js';
+import { MAX_NUMBER_CHARS, writeNumber, writeUint } from './number-format.js';
 
 /**
  * Buffered synchronous output to a file or stdout. Text and numbers are written straight into one
@@ -12,7 +12,8 @@ import { writeShortestDouble } from './dtoa.js';
  */
 export class LineWriter {
   private buf: Buffer;
-  private pos = 0;
+  /** Next byte to write in the buffer (row formatters advance it after writing through reserve()). */
+  pos = 0;
   private readonly fd: number;
   private readonly ownsFd: boolean;
   bytesWritten = 0;
@@ -66,46 +67,29 @@ export class LineWriter {
 
   /** A number exactly as JavaScript prints it (String(v)), without allocating in the common cases. */
   number(v: number): void {
-    if (Number.isSafeInteger(v) && !Object.is(v, -0)) {
-      this.integer(v);
-      return;
-    }
-    this.room(24);
-    const end = writeShortestDouble(this.buf, this.pos, v);
-    if (end >= 0) this.pos = end;
-    else this.ascii(String(v));
+    this.room(MAX_NUMBER_CHARS);
+    this.pos = writeNumber(this.buf, this.pos, v);
   }
 
+  /** A safe integer (|v| ≤ 2^53 − 1). */
   integer(v: number): void {
-    this.room(22);
-    const b = this.buf;
+    this.room(MAX_NUMBER_CHARS);
+    let p = this.pos;
     if (v < 0) {
-      b[this.pos++] = 45; // '-'
+      this.buf[p++] = 45; // '-'
       v = -v;
     }
-    if (v < 2147483648) {
-      // int32 fast path: digit count by comparisons, digits by integer division (most flow values)
-      let x = v | 0;
-      const d = x < 10 ? 1 : x < 100 ? 2 : x < 1000 ? 3 : x < 10000 ? 4 : x < 100000 ? 5 : x < 1000000 ? 6
-        : x < 10000000 ? 7 : x < 100000000 ? 8 : x < 1000000000 ? 9 : 10;
-      let p = this.pos + d;
-      this.pos = p;
-      do {
-        const q = (x / 10) | 0;
-        b[--p] = 48 + x - q * 10;
-        x = q;
-      } while (x !== 0);
-      return;
-    }
-    let digits = 0;
-    for (let x = v; x >= 1; x = Math.floor(x / 10)) digits++;
-    let p = this.pos + digits;
-    this.pos = p;
-    while (v >= 1) {
-      const q = Math.floor(v / 10);
-      b[--p] = 48 + (v - q * 10);
-      v = q;
-    }
+    this.pos = writeUint(this.buf, p, v);
+  }
+
+  /**
+   * Makes room for `n` bytes and returns the buffer to write them into, from `pos` on; the caller
+   * then sets `pos` past what it wrote. For formatters that write a whole row at once with the
+   * number-format functions instead of one method call per value.
+   */
+  reserve(n: number): Uint8Array {
+    this.room(n);
+    return this.buf;
   }
 
   flush(): void {

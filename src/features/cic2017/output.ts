@@ -11,6 +11,8 @@ import type { FlowTable } from '../../flow/table.js';
 import { endpoints } from '../../flow/record.js';
 import type { EndedFlow } from '../../pipeline/pipeline.js';
 import type { LineWriter } from '../../util/line-writer.js';
+import { put2, put8 } from '../../util/digits.js';
+import { MAX_NUMBER_CHARS, writeAscii, writeNumber, writeUint } from '../../util/number-format.js';
 import { CIC_FEATURE_COLUMNS, machineLearningHeader, trafficLabellingHeader } from './columns.js';
 
 export type HeaderVariant = 'tl' | 'ml';
@@ -45,17 +47,37 @@ export function cicTimestamp(us: number): string {
 let isoMinute = NaN;
 let isoMinutePrefix = '';
 
-/** ISO-8601 UTC with microseconds. The `YYYY-MM-DDTHH:MM:` prefix is cached per minute (one Date per minute, not per flow). */
-export function isoMicros(us: number): string {
-  const minute = Math.floor(us / 60e6);
+/** The cached `YYYY-MM-DDTHH:MM:` prefix of the minute holding `us` (one Date per minute, not per flow). */
+function isoPrefix(minute: number): string {
   if (minute !== isoMinute) {
     isoMinute = minute;
     isoMinutePrefix = new Date(minute * 60000).toISOString().slice(0, 17);
   }
+  return isoMinutePrefix;
+}
+
+/** ISO-8601 UTC with microseconds (2015-03-31T11:32:22.297551Z). */
+export function isoMicros(us: number): string {
+  const minute = Math.floor(us / 60e6);
   const inMinute = Math.floor(us - minute * 60e6); // µs within the minute
   const sec = Math.floor(inMinute / 1e6);
   const micro = inMinute - sec * 1e6;
-  return isoMinutePrefix + (sec < 10 ? '0' : '') + sec + '.' + String(micro).padStart(6, '0') + 'Z';
+  return isoPrefix(minute) + (sec < 10 ? '0' : '') + sec + '.' + String(micro).padStart(6, '0') + 'Z';
+}
+
+/** isoMicros() written into a buffer (27 bytes), without building the string. */
+export function writeIsoMicros(b: Uint8Array, p: number, us: number): number {
+  const minute = Math.floor(us / 60e6);
+  const inMinute = Math.floor(us - minute * 60e6);
+  const sec = Math.floor(inMinute / 1e6);
+  p = writeAscii(b, p, isoPrefix(minute));
+  // SS.uuuuuu: put8 writes the µs as 8 digits whose two padding zeros land where the seconds and the
+  // point then go
+  put8(b, p + 1, inMinute - sec * 1e6);
+  put2(b, p, sec);
+  b[p + 2] = DOT;
+  b[p + 9] = 90; // 'Z'
+  return p + 10;
 }
 
 /** ISO-8601 UTC with microseconds, the straightforward way (the reference isoMicros is tested against). */
@@ -112,17 +134,25 @@ export class CicCsvWriter {
     } else {
       out.integer(m.initiatorIsA(slot) === 1 ? t.portB(slot) : t.portA(slot));
     }
+    // one reservation for the whole row, the position in a local (number-format.ts says why)
     const row = f.row;
-    const compat = this.opts.compat;
-    const types = this.types;
-    for (let i = 0; i < row.length; i++) {
-      out.byte(COMMA);
-      const v = row[i];
-      if (compat && types[i]) writeJavaDouble(out, v);
-      else out.number(v);
+    const b = out.reserve(row.length * (MAX_NUMBER_CHARS + 1) + 2);
+    let p = out.pos;
+    if (this.opts.compat) {
+      const types = this.types;
+      for (let i = 0; i < row.length; i++) {
+        b[p++] = COMMA;
+        p = types[i] ? writeJavaDouble(b, p, row[i]!) : writeNumber(b, p, row[i]!);
+      }
+    } else {
+      for (let i = 0; i < row.length; i++) {
+        b[p++] = COMMA;
+        p = writeNumber(b, p, row[i]!);
+      }
     }
-    out.byte(COMMA);
-    out.write(this.label);
+    b[p++] = COMMA;
+    out.pos = p;
+    if (this.label.length !== 0) out.write(this.label);
     out.byte(NEWLINE);
   }
 
@@ -137,30 +167,35 @@ export class CicCsvWriter {
     const srcPort = aIsSrc ? t.portA(slot) : t.portB(slot);
     const dstPort = aIsSrc ? t.portB(slot) : t.portA(slot);
     const realProto = t.proto(slot);
-    const proto = this.opts.compat && realProto !== IpProto.TCP && realProto !== IpProto.UDP ? 0 : realProto;
+    const compat = this.opts.compat;
+    const proto = compat && realProto !== IpProto.TCP && realProto !== IpProto.UDP ? 0 : realProto;
     // Flow ID order: cicFlowId()'s signed-byte comparison of the two addresses
     const forward = srcSortsFirst(t, slot, aIsSrc);
-    writeIp(out, t, slot, forward === aIsSrc);
-    out.byte(DASH);
-    writeIp(out, t, slot, forward !== aIsSrc);
-    out.byte(DASH);
-    out.integer(forward ? srcPort : dstPort);
-    out.byte(DASH);
-    out.integer(forward ? dstPort : srcPort);
-    out.byte(DASH);
-    out.integer(proto);
-    out.byte(COMMA);
-    writeIp(out, t, slot, aIsSrc);
-    out.byte(COMMA);
-    out.integer(srcPort);
-    out.byte(COMMA);
-    writeIp(out, t, slot, !aIsSrc);
-    out.byte(COMMA);
-    out.integer(dstPort);
-    out.byte(COMMA);
-    out.integer(proto);
-    out.byte(COMMA);
-    out.ascii(this.opts.compat ? cicTimestamp(m.firstTs(slot)) : isoMicros(m.firstTs(slot)));
+    // 4 addresses (≤ 45 bytes each as IPv6 text), 6 ports/protocols, the timestamp, separators
+    const b = out.reserve(320);
+    let p = out.pos;
+    p = writeIp(b, p, t, slot, forward === aIsSrc);
+    b[p++] = DASH;
+    p = writeIp(b, p, t, slot, forward !== aIsSrc);
+    b[p++] = DASH;
+    p = writeUint(b, p, forward ? srcPort : dstPort);
+    b[p++] = DASH;
+    p = writeUint(b, p, forward ? dstPort : srcPort);
+    b[p++] = DASH;
+    p = writeUint(b, p, proto);
+    b[p++] = COMMA;
+    p = writeIp(b, p, t, slot, aIsSrc);
+    b[p++] = COMMA;
+    p = writeUint(b, p, srcPort);
+    b[p++] = COMMA;
+    p = writeIp(b, p, t, slot, !aIsSrc);
+    b[p++] = COMMA;
+    p = writeUint(b, p, dstPort);
+    b[p++] = COMMA;
+    p = writeUint(b, p, proto);
+    b[p++] = COMMA;
+    p = compat ? writeAscii(b, p, cicTimestamp(m.firstTs(slot))) : writeIsoMicros(b, p, m.firstTs(slot));
+    out.pos = p;
   }
 }
 
@@ -170,9 +205,9 @@ const DASH = 45;
 const DOT = 46;
 
 /** Endpoint A's (or B's) address: IPv4 digit by digit, IPv6 through formatIp. */
-function writeIp(out: LineWriter, t: FlowTable, slot: number, endpointA: boolean): void {
-  if (t.version(slot) === 4) writeV4(out, endpointA ? t.addrA(slot, 0) : t.addrB(slot, 0));
-  else out.ascii(endpointA ? formatIp(6, t.addrA(slot, 0), t.addrA(slot, 1), t.addrA(slot, 2), t.addrA(slot, 3))
+function writeIp(b: Uint8Array, p: number, t: FlowTable, slot: number, endpointA: boolean): number {
+  if (t.version(slot) === 4) return writeV4(b, p, endpointA ? t.addrA(slot, 0) : t.addrB(slot, 0));
+  return writeAscii(b, p, endpointA ? formatIp(6, t.addrA(slot, 0), t.addrA(slot, 1), t.addrA(slot, 2), t.addrA(slot, 3))
     : formatIp(6, t.addrB(slot, 0), t.addrB(slot, 1), t.addrB(slot, 2), t.addrB(slot, 3)));
 }
 
@@ -187,14 +222,14 @@ function srcSortsFirst(t: FlowTable, slot: number, aIsSrc: boolean): boolean {
   return true;
 }
 
-function writeV4(out: LineWriter, w: number): void {
-  out.integer(w >>> 24);
-  out.byte(DOT);
-  out.integer((w >>> 16) & 0xff);
-  out.byte(DOT);
-  out.integer((w >>> 8) & 0xff);
-  out.byte(DOT);
-  out.integer(w & 0xff);
+function writeV4(b: Uint8Array, p: number, w: number): number {
+  p = writeUint(b, p, w >>> 24);
+  b[p++] = DOT;
+  p = writeUint(b, p, (w >>> 16) & 0xff);
+  b[p++] = DOT;
+  p = writeUint(b, p, (w >>> 8) & 0xff);
+  b[p++] = DOT;
+  return writeUint(b, p, w & 0xff);
 }
 
 /** Flow ID order of two address words: true when `src` sorts first (bytes compared as signed Java bytes), or equal. */
@@ -207,18 +242,18 @@ function wordSignedLess(src: number, dst: number): boolean {
   return true;
 }
 
-/** javaDouble() without allocating for the common integer-valued case ("714.0"). */
-function writeJavaDouble(out: LineWriter, v: number): void {
+/** javaDouble() written into a buffer, without allocating for the common cases ("714.0", "3.5"). */
+function writeJavaDouble(b: Uint8Array, p: number, v: number): number {
   const a = Math.abs(v);
-  if (Number.isSafeInteger(v) && a < 1e7 && !Object.is(v, -0)) {
-    out.integer(v);
-    out.byte(46); // '.'
-    out.byte(48); // '0'
-  } else if (a >= 1e-3 && a < 1e7) {
-    out.number(v); // a non-integer in Java's plain-notation range: javaDouble(v) === String(v)
-  } else {
-    out.ascii(javaDouble(v));
+  if (Number.isInteger(v) && a < 1e7 && !(v === 0 && 1 / v < 0)) {
+    p = writeNumber(b, p, v);
+    b[p] = DOT;
+    b[p + 1] = 48; // '0'
+    return p + 2;
   }
+  // a non-integer in Java's plain-notation range: javaDouble(v) === String(v)
+  if (a >= 1e-3 && a < 1e7) return writeNumber(b, p, v);
+  return writeAscii(b, p, javaDouble(v));
 }
 
 export interface CicIdentifiers {

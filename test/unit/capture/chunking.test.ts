@@ -6,7 +6,7 @@ import test from 'node:test';
 import assert from 'node:assert/strict';
 import { encodePcap } from '../../../src/capture/pcap-writer.js';
 import { encodePcapng } from '../../../src/capture/pcapng-writer.js';
-import { openCaptureBytes } from '../../../src/capture/file-source.js';
+import { DEFAULT_CHUNK_BYTES, openCaptureBytes } from '../../../src/capture/file-source.js';
 import { readAll, readBytes } from '../../helpers/fuzz.js';
 
 /** Packet i has length sizes[i] and bytes (i + k) & 0xff, so any mix-up changes the content. */
@@ -70,9 +70,9 @@ test('a record bigger than the chunk grows the buffer just enough and the stream
   assert.equal(src.stats().bytesRead, file.length);
 });
 
-test('the default chunk stays 4 MiB for a file of many small packets', async () => {
+test('the default chunk stays DEFAULT_CHUNK_BYTES (256 KiB) for a file of many small packets', async () => {
   const pkts = Array.from({ length: 200_000 }, (_, i) => ({ tsUs: i, data: new Uint8Array(30) }));
-  const file = encodePcap(pkts); // ~9.2 MB: more than two chunks
+  const file = encodePcap(pkts); // ~9.2 MB: many chunks
   let max = 0;
   let n = 0;
   for await (const b of openCaptureBytes(file)) {
@@ -80,7 +80,8 @@ test('the default chunk stays 4 MiB for a file of many small packets', async () 
     n += b.count;
   }
   assert.equal(n, 200_000);
-  assert.equal(max, 4 * 1024 * 1024);
+  assert.equal(max, DEFAULT_CHUNK_BYTES);
+  assert.equal(DEFAULT_CHUNK_BYTES, 256 * 1024);
   const r = await readBytes(file, { chunkBytes: 1000 });
   assert.equal(r.packets.length, 200_000);
 });
