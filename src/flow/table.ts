@@ -16,11 +16,13 @@
  * Time only moves forward inside the table (callers pass a monotonic clock), so appending at the tail
  * keeps every list sorted.
  *
- * Memory layout: what every packet touches — hash, key, LRU links and three words for the meter's
- * per-packet counters — lives in one 64-byte record per slot (`rec`, one cache line), not in a dozen
- * parallel arrays: with tens of thousands of live flows each of those arrays missed the cache on its
- * own, and a packet paid ~10 misses before any feature work (bench/run.ts; `npm run bench`). Links of
- * the three rarely-moved lists stay in plain parallel arrays.
+ * Memory layout: what every packet touches — hash, key and three words for the meter's per-packet
+ * counters — lives in one 64-byte record per slot (`rec`, one cache line), not in a dozen parallel
+ * arrays: with tens of thousands of live flows each of those arrays missed the cache on its own, and
+ * a packet paid ~10 misses before any feature work (bench/run.ts; `npm run bench`). List links are
+ * [prev, next] pairs in one dense array per list (8 bytes per slot), not in the records: moving a
+ * flow to the LRU tail on every packet rewrites its two neighbours' links, and in the records that
+ * cost two more cold 64-byte lines per packet, while the dense LRU links of every live flow fit in L2.
  */
 
 const NIL = -1;
@@ -43,8 +45,7 @@ const META = 1;
 const PORTS = 2;
 const ADDR_A = 3;
 const ADDR_B = 7;
-const LRU_PREV = 11;
-const LRU_NEXT = 12;
+// words 11–12: spare
 /** First of the record's 3 words left to the table's owner (the meter keeps its per-packet counters there). */
 export const SLOT_AUX = 13;
 export const SLOT_WORDS = W;
@@ -137,9 +138,8 @@ export class FlowTable {
   private readonly mask: number;
   private readonly freeList: Int32Array;
   private freeTop: number;
-  /** Links of the AGE, CLOSED and SYN lists: [(list - 1) * capacity + slot]. */
-  private readonly prev: Int32Array;
-  private readonly next: Int32Array;
+  /** List links: [prev, next] of slot s on list l at 2 · (l · capacity + s). */
+  private readonly link: Int32Array;
   private readonly head = new Int32Array(LISTS).fill(NIL);
   private readonly tail = new Int32Array(LISTS).fill(NIL);
 
@@ -156,14 +156,13 @@ export class FlowTable {
     this.freeList = new Int32Array(capacity);
     for (let i = 0; i < capacity; i++) this.freeList[i] = capacity - 1 - i; // pop gives 0,1,2...
     this.freeTop = capacity;
-    this.prev = new Int32Array(capacity * (LISTS - 1)).fill(NIL);
-    this.next = new Int32Array(capacity * (LISTS - 1)).fill(NIL);
+    this.link = new Int32Array(capacity * LISTS * 2).fill(NIL);
   }
 
   /** Bytes of table state per slot (for the memory budget in the README/bench). */
   static bytesPerSlot(): number {
-    // record (64) + cold list links (24) + free list (4) + index (≥ 8)
-    return W * 4 + 8 * (LISTS - 1) + 4 + 8;
+    // record (64) + list links (4 lists × 8) + free list (4) + index (≥ 8)
+    return W * 4 + 8 * LISTS + 4 + 8;
   }
 
   get full(): boolean {
@@ -287,18 +286,16 @@ export class FlowTable {
   // ---- intrusive lists ----
 
   private getPrev(l: FlowList, s: number): number {
-    return l === FlowList.LRU ? this.rec[s * W + LRU_PREV] | 0 : this.prev[(l - 1) * this.capacity + s];
+    return this.link[2 * (l * this.capacity + s)];
   }
   private getNext(l: FlowList, s: number): number {
-    return l === FlowList.LRU ? this.rec[s * W + LRU_NEXT] | 0 : this.next[(l - 1) * this.capacity + s];
+    return this.link[2 * (l * this.capacity + s) + 1];
   }
   private setPrev(l: FlowList, s: number, v: number): void {
-    if (l === FlowList.LRU) this.rec[s * W + LRU_PREV] = v;
-    else this.prev[(l - 1) * this.capacity + s] = v;
+    this.link[2 * (l * this.capacity + s)] = v;
   }
   private setNext(l: FlowList, s: number, v: number): void {
-    if (l === FlowList.LRU) this.rec[s * W + LRU_NEXT] = v;
-    else this.next[(l - 1) * this.capacity + s] = v;
+    this.link[2 * (l * this.capacity + s) + 1] = v;
   }
 
   /** Appends s at the tail of list l (moving it if already there). */
