@@ -1,6 +1,6 @@
 import { closeSync, openSync, writeSync } from 'node:fs';
 import { FlowsentryError } from '../errors.js';
-import { MAX_NUMBER_CHARS, writeNumber, writeUint } from './number-format.js';
+import { MAX_NUMBER_CHARS, writeAscii, writeNumber, writeUint } from './number-format.js';
 
 /**
  * Buffered synchronous output to a file or stdout. Text and numbers are written straight into one
@@ -54,10 +54,7 @@ export class LineWriter {
       return;
     }
     // short strings (numbers, addresses): a JS loop beats the per-call cost of the native write
-    const b = this.buf;
-    let p = this.pos;
-    for (let i = 0; i < n; i++) b[p++] = s.charCodeAt(i);
-    this.pos = p;
+    this.pos = writeAscii(this.buf, this.pos, s);
   }
 
   byte(b: number): void {
