@@ -13,6 +13,7 @@ import { Dir } from '../features/feature-set.js';
 import { FlowKey, FlowList, FlowTable, makeKey, SLOT_AUX, SLOT_WORDS } from './table.js';
 import { DEFAULT_METER_CONFIG, EndReason, type MeterConfig } from './meter-config.js';
 import { TcpStateTable, TERM_RST } from './tcp-state.js';
+import { stateFloat64 } from '../util/state-memory.js';
 
 export interface MeterCounters {
   packetsFlowed: number;
@@ -43,6 +44,9 @@ const FLAGS = SLOT_AUX + 2;
 const F_INIT_A = 1;
 const F_CLOSED = 2;
 
+/** Most packets warm() takes at once. */
+export const WARM_GROUP = 64;
+
 export type FlowEndHandler = (slot: number, reason: EndReason) => void;
 
 /**
@@ -59,6 +63,13 @@ export interface MeterHooks {
   onFlowEnding?(slot: number, reason: EndReason): void;
   /** After a packet was added to `slot`: true ends the flow at once (reported as EndReason.ACTIVE). */
   endAfterPacket?(slot: number, p: PacketView): boolean;
+  /**
+   * Loads the cache lines a packet in direction `dir` will touch in this set's state for `slot`,
+   * changing nothing; returns a value derived from them (see FlowMeter.warm).
+   */
+  warm?(slot: number, dir: Dir): number;
+  /** The same for a slot about to hold a new flow (onFlowStart writes all of its state). */
+  warmStart?(slot: number): number;
 }
 
 export class FlowMeter {
@@ -136,6 +147,10 @@ export class FlowMeter {
   private readonly onPkt: ((slot: number, pkt: PacketView, dir: Dir) => void)[];
   private readonly onEnding: ((slot: number, reason: EndReason) => void)[];
   private readonly endAfter: ((slot: number, pkt: PacketView) => boolean)[];
+  private readonly warmers: ((slot: number, dir: Dir) => number)[];
+  private readonly warmStarts: ((slot: number) => number)[];
+  /** Slots found by warm() (-1: new flow), one per packet of a group. */
+  private readonly warmSlots = new Int32Array(WARM_GROUP);
 
   constructor(sets: readonly FeatureSet[], config: Partial<MeterConfig> = {}) {
     const merged: MeterConfig = { ...DEFAULT_METER_CONFIG };
@@ -146,7 +161,7 @@ export class FlowMeter {
     this.table = new FlowTable(cap);
     this.tcp = new TcpStateTable(cap);
     this.sets = sets;
-    this.clk = new Float64Array(cap * CW);
+    this.clk = stateFloat64(cap * CW);
     this.rec = this.table.rec;
     for (const s of sets) s.init(cap);
     // bound once, outside the packet loop
@@ -154,22 +169,78 @@ export class FlowMeter {
     this.onPkt = sets.map((s) => s.onPacket.bind(s));
     this.onEnding = [];
     this.endAfter = [];
+    this.warmers = [];
+    this.warmStarts = [];
     for (const s of sets as readonly (FeatureSet & MeterHooks)[]) {
       if (typeof s.onFlowEnding === 'function') this.onEnding.push(s.onFlowEnding.bind(s));
       if (typeof s.endAfterPacket === 'function') this.endAfter.push(s.endAfterPacket.bind(s));
       if (typeof s.attachMeter === 'function') s.attachMeter(this);
+      if (typeof s.warm === 'function') this.warmers.push(s.warm.bind(s));
+      if (typeof s.warmStart === 'function') this.warmStarts.push(s.warmStart.bind(s));
     }
   }
 
   /** Adds one decoded IP packet. */
   addPacket(p: PacketView): void {
+    const k = this.key;
+    makeKey(k, p.ipVersion, p.proto, p.src0, p.src1, p.src2, p.src3, p.srcPort, p.dst0, p.dst1, p.dst2, p.dst3, p.dstPort);
+    this.addKeyed(p, k);
+  }
+
+  /**
+   * Computes the flow keys of decoded packets views[0..n) into keys[0..n) and loads the cache lines
+   * their flows' state occupies (index entry, table record, clocks, list links, TCP state, the feature
+   * sets' lines for each packet's direction) without changing anything; then addKeyed(views[j],
+   * keys[j]) meters them in order. With thousands of active flows that state is not in L2, and
+   * addPacket alone waits for each miss in turn; here each pass is a short loop with independent
+   * iterations, so the CPU has the misses of many packets in flight at once. Returns a value computed
+   * from the loads so that the compiler keeps them.
+   */
+  warm(views: readonly PacketView[], keys: readonly FlowKey[], n: number): number {
+    // pass 1: keys and hashes (reads only the packets, which were just decoded)
+    for (let j = 0; j < n; j++) {
+      const p = views[j];
+      makeKey(keys[j], p.ipVersion, p.proto, p.src0, p.src1, p.src2, p.src3, p.srcPort, p.dst0, p.dst1, p.dst2, p.dst3, p.dstPort);
+    }
+    const t = this.table;
+    // pass 2: each key's home entry in the hash index
+    let acc = 0;
+    for (let j = 0; j < n; j++) acc += t.indexEntry(keys[j].hash);
+    // pass 3: the records (probe and compare)
+    const slots = this.warmSlots;
+    for (let j = 0; j < n; j++) slots[j] = t.find(keys[j]);
+    // pass 4: the flow's state
+    const clk = this.clk;
+    const w = this.warmers;
+    let fresh = 0;
+    for (let j = 0; j < n; j++) {
+      const slot = slots[j];
+      if (slot < 0) {
+        fresh++;
+        continue;
+      }
+      const dir = keys[j].srcIsA === this.initiatorIsA(slot) ? Dir.FWD : Dir.BWD;
+      acc += clk[slot * CW] + t.warmLinks(slot) + this.tcp.warm(slot);
+      for (let i = 0; i < w.length; i++) acc += w[i](slot, dir);
+    }
+    // new flows take the free list's next slots: their state is zeroed on start, a write to every line
+    const ws = this.warmStarts;
+    for (let f = 0; f < fresh; f++) {
+      const slot = t.nextFree(f);
+      if (slot < 0) break;
+      acc += clk[slot * CW] + this.tcp.warm(slot);
+      for (let i = 0; i < ws.length; i++) acc += ws[i](slot);
+    }
+    return acc;
+  }
+
+  /** addPacket with the key already computed (by warm()). */
+  addKeyed(p: PacketView, k: FlowKey): void {
     const ts = p.tsUs;
     if (ts > this.clock) this.clock = ts;
     else if (ts < this.clock) this.counters.timeRegressions++;
     const now = this.clock;
     const cfg = this.config;
-    const k = this.key;
-    makeKey(k, p.ipVersion, p.proto, p.src0, p.src1, p.src2, p.src3, p.srcPort, p.dst0, p.dst1, p.dst2, p.dst3, p.dstPort);
     this.counters.packetsFlowed++;
     let slot = this.table.find(k);
     if (slot >= 0) {

@@ -25,6 +25,8 @@
  * cost two more cold 64-byte lines per packet, while the dense LRU links of every live flow fit in L2.
  */
 
+import { stateInt32, stateUint32 } from '../util/state-memory.js';
+
 const NIL = -1;
 
 export const enum FlowList {
@@ -148,15 +150,15 @@ export class FlowTable {
       throw new RangeError(`flow table capacity must be an integer in [1, ${MAX_CAPACITY}], got ${capacity}`);
     }
     this.capacity = capacity;
-    this.rec = new Uint32Array(capacity * W);
+    this.rec = stateUint32(capacity * W);
     let idx = 16;
     while (idx < capacity * 2) idx *= 2;
-    this.index = new Int32Array(idx);
+    this.index = stateInt32(idx);
     this.mask = idx - 1;
     this.freeList = new Int32Array(capacity);
     for (let i = 0; i < capacity; i++) this.freeList[i] = capacity - 1 - i; // pop gives 0,1,2...
     this.freeTop = capacity;
-    this.link = new Int32Array(capacity * LISTS * 2).fill(NIL);
+    this.link = stateInt32(capacity * LISTS * 2).fill(NIL);
   }
 
   /** Bytes of table state per slot (for the memory budget in the README/bench). */
@@ -204,6 +206,16 @@ export class FlowTable {
   /** Whether slot s is on list l. */
   inList(l: FlowList, s: number): boolean {
     return (this.rec[s * W + META] & (1 << (LIST_SHIFT + l))) !== 0;
+  }
+
+  /** The slot the i-th next insert() takes if nothing is removed before (-1 if none; for FlowMeter.warm). */
+  nextFree(i: number): number {
+    return i < this.freeTop ? this.freeList[this.freeTop - 1 - i] : NIL;
+  }
+
+  /** The hash index entry at hash h's home position (for FlowMeter.warm). */
+  indexEntry(h: number): number {
+    return this.index[h & this.mask];
   }
 
   /** Returns the slot holding key k, or -1. */
@@ -326,6 +338,21 @@ export class FlowTable {
     if (n === NIL) this.tail[l] = p;
     else this.setPrev(l, n, p);
     this.rec[mo] &= ~bit;
+  }
+
+  /**
+   * Loads the LRU links of slot s and of its two neighbours (what touch(LRU, s) rewrites), changing
+   * nothing (see FlowMeter.warm).
+   */
+  warmLinks(s: number): number {
+    const link = this.link;
+    const o = 2 * (FlowList.LRU * this.capacity + s);
+    const p = link[o];
+    const n = link[o + 1];
+    let acc = 0;
+    if (p !== NIL) acc += link[2 * (FlowList.LRU * this.capacity + p)];
+    if (n !== NIL) acc += link[2 * (FlowList.LRU * this.capacity + n)];
+    return acc;
   }
 
   /** First slot of list l (oldest), or -1. */

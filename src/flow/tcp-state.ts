@@ -8,6 +8,7 @@
  * docs/decode.md ("TCP state") and at the members below.
  */
 import { TcpFlag } from '../decode/packet-view.js';
+import { stateBuffer } from '../util/state-memory.js';
 
 /** closedBy(): FIN seen both ways and the last FIN acknowledged. */
 export const TERM_FIN = 1;
@@ -108,7 +109,7 @@ export class TcpStateTable {
   readonly capacity: number;
 
   constructor(capacity: number) {
-    const buf = new ArrayBuffer(capacity * REC);
+    const buf = stateBuffer(capacity * REC);
     this.b = new Uint8Array(buf);
     this.h = new Uint16Array(buf);
     this.w = new Uint32Array(buf);
@@ -122,6 +123,11 @@ export class TcpStateTable {
     const w = this.w;
     const o = slot * (REC >> 2);
     for (let i = 0; i < REC >> 2; i++) w[o + i] = 0; // not fill(): a builtin call per flow costs more
+  }
+
+  /** Loads slot's record, changing nothing (see FlowMeter.warm). */
+  warm(slot: number): number {
+    return this.w[slot * (REC >> 2)];
   }
 
   /**

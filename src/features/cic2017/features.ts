@@ -21,6 +21,7 @@ import { Dir, type FeatureColumn, type FeatureSet } from '../feature-set.js';
 import type { MeterConfig } from '../../flow/meter-config.js';
 import { STAT_BLOCK, statAdd, statMax, statMean, statMin, statN, statStd, statSum, statVariance } from '../stats.js';
 import { CIC_FEATURE_COLUMNS } from './columns.js';
+import { stateFloat64 } from '../../util/state-memory.js';
 
 export type CicMode = 'compat' | 'corrected';
 /**
@@ -151,7 +152,7 @@ export class Cic2017Features implements FeatureSet {
   }
 
   init(capacity: number): void {
-    this.s = new Float64Array(capacity * this.stride);
+    this.s = stateFloat64(capacity * this.stride);
   }
 
   onFlowStart: (slot: number, p: PacketView) => void;
@@ -333,6 +334,27 @@ export class Cic2017Features implements FeatureSet {
       s[b + BULK_DURATION] += ts - s[own + BT_LAST];
     }
     s[own + BT_LAST] = ts;
+  }
+
+  /**
+   * MeterHooks.warm: loads the lines packetCorrected / packetCompat touch for a packet in `dir`
+   * (common lines 0–2, the direction's statistics, flags, the direction's bulk counters).
+   */
+  warm(slot: number, dir: Dir): number {
+    const s = this.s;
+    const o = slot * this.stride;
+    const d = dir === Dir.FWD ? o + FWD : o + BWD;
+    let acc = s[o] + s[o + 8] + s[o + 16] + s[d] + s[d + 8];
+    if (!this.compat) acc += s[o + FLAGS] + s[dir === Dir.FWD ? o + BULK_FWD : o + BULK_BWD];
+    return acc;
+  }
+
+  /** MeterHooks.warmStart: every line of the slot, which startCommon zeroes. */
+  warmStart(slot: number): number {
+    const s = this.s;
+    let acc = 0;
+    for (let i = slot * this.stride, end = i + this.stride; i < end; i += 8) acc += s[i];
+    return acc;
   }
 
   // ---------------------------------------------------------------- output
