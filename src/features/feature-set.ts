@@ -25,6 +25,9 @@ export const enum Dir {
   BWD = 1,
 }
 
+/** MeterHooks.warm's direction value for a slot about to hold a new flow. */
+export const WARM_NEW = 2;
+
 /**
  * A feature set is a plugin of the flow meter (NFStream's NFPlugin hooks, Suricata's flow storage):
  * it owns per-flow state in its own typed arrays indexed by the meter's slot, and never touches the

@@ -9,7 +9,7 @@
  */
 import { PacketView, TcpFlag, IpProto } from '../decode/packet-view.js';
 import type { FeatureSet } from '../features/feature-set.js';
-import { Dir } from '../features/feature-set.js';
+import { Dir, WARM_NEW } from '../features/feature-set.js';
 import { FlowKey, FlowList, FlowTable, makeKey, SLOT_AUX, SLOT_WORDS } from './table.js';
 import { DEFAULT_METER_CONFIG, EndReason, type MeterConfig } from './meter-config.js';
 import { TcpStateTable, TERM_RST } from './tcp-state.js';
@@ -47,6 +47,7 @@ const F_CLOSED = 2;
 /** Most packets warm() takes at once. */
 export const WARM_GROUP = 64;
 
+
 export type FlowEndHandler = (slot: number, reason: EndReason) => void;
 
 /**
@@ -64,12 +65,12 @@ export interface MeterHooks {
   /** After a packet was added to `slot`: true ends the flow at once (reported as EndReason.ACTIVE). */
   endAfterPacket?(slot: number, p: PacketView): boolean;
   /**
-   * Loads the cache lines a packet in direction `dir` will touch in this set's state for `slot`,
-   * changing nothing; returns a value derived from them (see FlowMeter.warm).
+   * Loads the cache lines the next packets will touch in this set's state, changing nothing: for
+   * j < n, slot slots[j] gets a packet in direction dirs[j], or (dirs[j] = WARM_NEW) is about to hold a
+   * new flow, whose onFlowStart writes all of its state. Returns a value derived from the loads (see
+   * FlowMeter.warm). One call per group, so the set's loop stays short and its misses overlap.
    */
-  warm?(slot: number, dir: Dir): number;
-  /** The same for a slot about to hold a new flow (onFlowStart writes all of its state). */
-  warmStart?(slot: number): number;
+  warm?(slots: Int32Array, dirs: Uint8Array, n: number): number;
 }
 
 export class FlowMeter {
@@ -147,10 +148,10 @@ export class FlowMeter {
   private readonly onPkt: ((slot: number, pkt: PacketView, dir: Dir) => void)[];
   private readonly onEnding: ((slot: number, reason: EndReason) => void)[];
   private readonly endAfter: ((slot: number, pkt: PacketView) => boolean)[];
-  private readonly warmers: ((slot: number, dir: Dir) => number)[];
-  private readonly warmStarts: ((slot: number) => number)[];
-  /** Slots found by warm() (-1: new flow), one per packet of a group. */
+  private readonly warmSets: (FeatureSet & MeterHooks)[];
+  /** The slots warm() loads and, per slot, the packet's direction or WARM_NEW. */
   private readonly warmSlots = new Int32Array(WARM_GROUP);
+  private readonly warmDirs = new Uint8Array(WARM_GROUP);
 
   constructor(sets: readonly FeatureSet[], config: Partial<MeterConfig> = {}) {
     const merged: MeterConfig = { ...DEFAULT_METER_CONFIG };
@@ -169,14 +170,12 @@ export class FlowMeter {
     this.onPkt = sets.map((s) => s.onPacket.bind(s));
     this.onEnding = [];
     this.endAfter = [];
-    this.warmers = [];
-    this.warmStarts = [];
+    this.warmSets = [];
     for (const s of sets as readonly (FeatureSet & MeterHooks)[]) {
       if (typeof s.onFlowEnding === 'function') this.onEnding.push(s.onFlowEnding.bind(s));
       if (typeof s.endAfterPacket === 'function') this.endAfter.push(s.endAfterPacket.bind(s));
       if (typeof s.attachMeter === 'function') s.attachMeter(this);
-      if (typeof s.warm === 'function') this.warmers.push(s.warm.bind(s));
-      if (typeof s.warmStart === 'function') this.warmStarts.push(s.warmStart.bind(s));
+      if (typeof s.warm === 'function') this.warmSets.push(s);
     }
   }
 
@@ -206,31 +205,36 @@ export class FlowMeter {
     // pass 2: each key's home entry in the hash index
     let acc = 0;
     for (let j = 0; j < n; j++) acc += t.indexEntry(keys[j].hash);
-    // pass 3: the records (probe and compare)
+    // pass 3: the records (probe and compare); the slots and directions to warm, new flows last
     const slots = this.warmSlots;
-    for (let j = 0; j < n; j++) slots[j] = t.find(keys[j]);
-    // pass 4: the flow's state
-    const clk = this.clk;
-    const w = this.warmers;
+    const dirs = this.warmDirs;
+    let m = 0;
     let fresh = 0;
     for (let j = 0; j < n; j++) {
-      const slot = slots[j];
-      if (slot < 0) {
-        fresh++;
-        continue;
+      const slot = t.find(keys[j]);
+      if (slot < 0) fresh++;
+      else {
+        slots[m] = slot;
+        dirs[m++] = keys[j].srcIsA === this.initiatorIsA(slot) ? Dir.FWD : Dir.BWD;
       }
-      const dir = keys[j].srcIsA === this.initiatorIsA(slot) ? Dir.FWD : Dir.BWD;
-      acc += clk[slot * CW] + t.warmLinks(slot) + this.tcp.warm(slot);
-      for (let i = 0; i < w.length; i++) acc += w[i](slot, dir);
     }
-    // new flows take the free list's next slots: their state is zeroed on start, a write to every line
-    const ws = this.warmStarts;
+    const known = m;
+    // new flows take the free list's next slots (if nothing ends first); starting writes all their state
     for (let f = 0; f < fresh; f++) {
       const slot = t.nextFree(f);
       if (slot < 0) break;
-      acc += clk[slot * CW] + this.tcp.warm(slot);
-      for (let i = 0; i < ws.length; i++) acc += ws[i](slot);
+      slots[m] = slot;
+      dirs[m++] = WARM_NEW;
     }
+    // pass 4: the meter's lines, then each feature set's in one call (tight loops: many misses in flight)
+    const clk = this.clk;
+    const tcp = this.tcp;
+    for (let j = 0; j < m; j++) acc += clk[slots[j] * CW] + tcp.warm(slots[j]);
+    for (let j = 0; j < known; j++) acc += t.warmLink(slots[j]);
+    const sets = this.warmSets;
+    for (let i = 0; i < sets.length; i++) acc += sets[i].warm!(slots, dirs, m);
+    // pass 5: the list neighbours (their slots are in the links just loaded)
+    for (let j = 0; j < known; j++) acc += t.warmNeighbourLinks(slots[j]);
     return acc;
   }
 

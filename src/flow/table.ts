@@ -340,11 +340,13 @@ export class FlowTable {
     this.rec[mo] &= ~bit;
   }
 
-  /**
-   * Loads the LRU links of slot s and of its two neighbours (what touch(LRU, s) rewrites), changing
-   * nothing (see FlowMeter.warm).
-   */
-  warmLinks(s: number): number {
+  /** Loads slot s's LRU links (what touch(LRU, s) rewrites), changing nothing (see FlowMeter.warm). */
+  warmLink(s: number): number {
+    return this.link[2 * (FlowList.LRU * this.capacity + s)];
+  }
+
+  /** Loads the LRU links of slot s's two neighbours (touch(LRU, s) rewrites them too). */
+  warmNeighbourLinks(s: number): number {
     const link = this.link;
     const o = 2 * (FlowList.LRU * this.capacity + s);
     const p = link[o];

@@ -17,7 +17,7 @@
  * one line per column array.
  */
 import { PacketView, TcpFlag, IpProto } from '../../decode/packet-view.js';
-import { Dir, type FeatureColumn, type FeatureSet } from '../feature-set.js';
+import { Dir, WARM_NEW, type FeatureColumn, type FeatureSet } from '../feature-set.js';
 import type { MeterConfig } from '../../flow/meter-config.js';
 import { STAT_BLOCK, statAdd, statMax, statMean, statMin, statN, statStd, statSum, statVariance } from '../stats.js';
 import { CIC_FEATURE_COLUMNS } from './columns.js';
@@ -337,23 +337,24 @@ export class Cic2017Features implements FeatureSet {
   }
 
   /**
-   * MeterHooks.warm: loads the lines packetCorrected / packetCompat touch for a packet in `dir`
-   * (common lines 0–2, the direction's statistics, flags, the direction's bulk counters).
+   * MeterHooks.warm: loads the lines packetCorrected / packetCompat will touch (common lines 0–2, the
+   * direction's statistics, flags, the direction's bulk counters), or every line of a slot about to
+   * hold a new flow (startCommon zeroes them all).
    */
-  warm(slot: number, dir: Dir): number {
+  warm(slots: Int32Array, dirs: Uint8Array, n: number): number {
     const s = this.s;
-    const o = slot * this.stride;
-    const d = dir === Dir.FWD ? o + FWD : o + BWD;
-    let acc = s[o] + s[o + 8] + s[o + 16] + s[d] + s[d + 8];
-    if (!this.compat) acc += s[o + FLAGS] + s[dir === Dir.FWD ? o + BULK_FWD : o + BULK_BWD];
-    return acc;
-  }
-
-  /** MeterHooks.warmStart: every line of the slot, which startCommon zeroes. */
-  warmStart(slot: number): number {
-    const s = this.s;
+    const stride = this.stride;
     let acc = 0;
-    for (let i = slot * this.stride, end = i + this.stride; i < end; i += 8) acc += s[i];
+    for (let j = 0; j < n; j++) {
+      const o = slots[j] * stride;
+      const dir = dirs[j];
+      if (dir === WARM_NEW) {
+        for (let i = o, end = o + stride; i < end; i += 8) acc += s[i];
+        continue;
+      }
+      const d = dir === Dir.FWD ? o + FWD : o + BWD;
+      acc += s[o] + s[o + 8] + s[o + 16] + s[d] + s[d + 8] + s[o + FLAGS] + s[dir === Dir.FWD ? o + BULK_FWD : o + BULK_BWD];
+    }
     return acc;
   }
 
