@@ -26,7 +26,6 @@ import { Cic2017Features } from '../src/features/cic2017/features.js';
 import type { FeatureSet } from '../src/features/feature-set.js';
 import { Pipeline } from '../src/pipeline/pipeline.js';
 import { synthesizeCapture } from './synth.js';
-import { stateMemoryInfo } from '../src/util/state-memory.js';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const cli = path.join(root, 'dist/src/cli/main.js');
@@ -167,8 +166,6 @@ async function main(): Promise<void> {
     console.log(`| ${r.stage} | ${(r.pps / 1e6).toFixed(2)} M | ${r.nsPerPacket.toFixed(0)} | ${median} | ${r.peakRssMiB ? r.peakRssMiB.toFixed(0) + ' MiB' : '–'} |`);
   }
   console.log(`\nstate per open flow (cic2017): ${stateBytes} bytes (table ${perFlow.table} + meter ${perFlow.meter} + TCP state ${perFlow.tcpState} + features ${perFlow.cic2017}); compat features ${perFlow.cic2017Compat} bytes`);
-  const mem = stateMemoryInfo();
-  console.log(`flow state memory: ${mem.addon ? `huge-page addon (transparent_hugepage: ${mem.thp})` : 'ordinary ArrayBuffers (flowsentry_mem addon not built)'}`);
   if (whole && td) {
     console.log(`features process: ${(whole.pps / 1e6).toFixed(2)} M packets/s = ${((100 * whole.pps) / td.pps).toFixed(0)} % of tcpdump's ${(td.pps / 1e6).toFixed(2)} M packets/s, best runs (floors: ≥ 1.0 M/s, ≥ 20 %); median runs ${((whole.medianPps ?? 0) / 1e6).toFixed(2)} M = ${((100 * (whole.medianPps ?? 0)) / (td.medianPps ?? 1)).toFixed(0)} %`);
   }

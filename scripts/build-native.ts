@@ -1,14 +1,11 @@
 /**
- * Builds the two native addons with the node-gyp that ships inside npm:
- *  - native/mem → flowsentry_mem.node: huge-page memory for flow state (needs a C compiler only);
- *  - native/    → flowsentry_pcap.node: libpcap live capture (needs libpcap-dev too).
- * Run by the root `prepare` script after tsc, so `npm ci` builds them even though npm 11 may skip
- * dependency install scripts.
+ * Builds the libpcap addon (native/ → native/build/Release/flowsentry_pcap.node) with the node-gyp
+ * that ships inside npm. Run by the root `prepare` script after tsc, so `npm ci` builds it even
+ * though npm 11 may skip dependency install scripts.
  *
  * Never breaks `npm ci`: when libpcap-dev, a compiler or node-gyp is missing it prints a warning and
- * exits 0; live capture then fails later with FS_ERR_LIBPCAP_MISSING naming the fix, and flow state
- * uses ordinary memory (same results, slower). Set FLOWSENTRY_REQUIRE_NATIVE=1 (e.g. in a CI job that
- * must test live capture) to make failures fatal.
+ * exits 0; live capture then fails later with FS_ERR_LIBPCAP_MISSING naming the fix. Set
+ * FLOWSENTRY_REQUIRE_NATIVE=1 (e.g. in a CI job that must test live capture) to make failures fatal.
  *
  * Headers come from the local Node installation (--nodedir), never from a download.
  */
@@ -22,14 +19,16 @@ const here = path.dirname(fileURLToPath(import.meta.url));
 const repoRoot = [path.resolve(here, '../..'), path.resolve(here, '..')].find((p) => existsSync(path.join(p, 'native/binding.gyp')));
 const required = process.env.FLOWSENTRY_REQUIRE_NATIVE === '1';
 
-/** Prints a warning (and the consequence); fatal under FLOWSENTRY_REQUIRE_NATIVE=1. */
-function warn(lines: string[], consequence: string): void {
+function warn(lines: string[]): never {
   const text = lines.map((l) => `build-native: ${l}`).join('\n');
   if (required) {
     process.stderr.write(`${text}\nbuild-native: FLOWSENTRY_REQUIRE_NATIVE=1, failing\n`);
     process.exit(1);
   }
-  process.stderr.write(`\n${text}\nbuild-native: WARNING: ${consequence}. Fix the above, then run: npm run prepare\n\n`);
+  process.stderr.write(
+    `\n${text}\nbuild-native: WARNING: live capture is disabled (file input still works). Fix the above, then run: npm run prepare\n\n`,
+  );
+  process.exit(0);
 }
 
 /** Node's own headers: npm's `nodedir` config if set, else <prefix>/include/node next to this node binary. */
@@ -57,44 +56,31 @@ function hasPcapHeaders(): boolean {
   return ['/usr/include/pcap/pcap.h', '/usr/local/include/pcap/pcap.h'].some((p) => existsSync(p));
 }
 
-const NO_CAPTURE = 'live capture is disabled (file input still works)';
-const NO_HUGE_PAGES = 'flow state uses ordinary memory (same results, slower)';
-
-/** Runs node-gyp in `dir` and checks that it produced `product`; returns false (after warning) if not. */
-function gypBuild(dir: string, product: string, nodedir: string, gyp: string, consequence: string): boolean {
-  const args = [gyp, 'rebuild', `--nodedir=${nodedir}`, '--jobs=1'];
-  const rel = path.relative(repoRoot!, dir) || '.';
-  process.stdout.write(`build-native: node-gyp rebuild in ${rel}/ (headers: ${nodedir}/include/node)\n`);
-  // Quiet on success, full output on failure: node-gyp's info lines drown the rest of `npm ci`.
-  const r = spawnSync(process.execPath, args, { cwd: dir, encoding: 'utf8', env: { ...process.env, npm_config_nodedir: nodedir } });
-  if (r.status !== 0) {
-    process.stderr.write((r.stdout ?? '') + (r.stderr ?? ''));
-    warn([`node-gyp failed in ${rel}/ (exit ${r.status ?? r.signal}); see the output above (is a C compiler — build-essential — installed?)`], consequence);
-    return false;
-  }
-  const out = path.join(dir, 'build/Release', product);
-  if (!existsSync(out)) {
-    warn([`node-gyp reported success but ${out} is missing`], consequence);
-    return false;
-  }
-  process.stdout.write(`build-native: built ${path.relative(repoRoot!, out)}\n`);
-  return true;
-}
-
 function main(): void {
-  if (!repoRoot) return warn(['native/binding.gyp not found; nothing to build'], NO_CAPTURE);
-  if (process.platform !== 'linux') return warn([`the native addons are Linux-only (this is ${process.platform})`], NO_CAPTURE);
+  if (!repoRoot) warn(['native/binding.gyp not found; nothing to build']);
+  if (process.platform !== 'linux') warn([`live capture is only supported on Linux (this is ${process.platform})`]);
+  if (!hasPcapHeaders()) {
+    warn(['libpcap development headers not found (pcap/pcap.h).', 'install libpcap-dev (apt-get install libpcap-dev)']);
+  }
   const nodedir = findNodeDir();
   if (!nodedir) {
-    return warn([`Node headers not found next to ${process.execPath} (include/node/node_api.h) and npm's nodedir is unset`], NO_CAPTURE);
+    warn([`Node headers not found next to ${process.execPath} (include/node/node_api.h) and npm's nodedir is unset`]);
   }
   const gyp = findNodeGyp();
-  if (!gyp) return warn(['node-gyp not found (it ships with npm; is npm installed with its bundled node_modules?)'], NO_CAPTURE);
-  gypBuild(path.join(repoRoot, 'native/mem'), 'flowsentry_mem.node', nodedir, gyp, NO_HUGE_PAGES);
-  if (!hasPcapHeaders()) {
-    return warn(['libpcap development headers not found (pcap/pcap.h).', 'install libpcap-dev (apt-get install libpcap-dev)'], NO_CAPTURE);
+  if (!gyp) warn(['node-gyp not found (it ships with npm; is npm installed with its bundled node_modules?)']);
+
+  const nativeDir = path.join(repoRoot, 'native');
+  const args = [gyp, 'rebuild', `--nodedir=${nodedir}`, '--jobs=1'];
+  process.stdout.write(`build-native: node-gyp rebuild in native/ (headers: ${nodedir}/include/node)\n`);
+  // Quiet on success, full output on failure: node-gyp's info lines drown the rest of `npm ci`.
+  const r = spawnSync(process.execPath, args, { cwd: nativeDir, encoding: 'utf8', env: { ...process.env, npm_config_nodedir: nodedir } });
+  if (r.status !== 0) {
+    process.stderr.write((r.stdout ?? '') + (r.stderr ?? ''));
+    warn([`node-gyp failed (exit ${r.status ?? r.signal}); see the output above (is a C compiler — build-essential — installed?)`]);
   }
-  gypBuild(path.join(repoRoot, 'native'), 'flowsentry_pcap.node', nodedir, gyp, NO_CAPTURE);
+  const out = path.join(nativeDir, 'build/Release/flowsentry_pcap.node');
+  if (!existsSync(out)) warn([`node-gyp reported success but ${out} is missing`]);
+  process.stdout.write(`build-native: built ${path.relative(repoRoot, out)}\n`);
 }
 
 main();

@@ -13,7 +13,6 @@ import { Dir, WARM_NEW } from '../features/feature-set.js';
 import { FlowKey, FlowList, FlowTable, makeKey, SLOT_AUX, SLOT_WORDS } from './table.js';
 import { DEFAULT_METER_CONFIG, EndReason, type MeterConfig } from './meter-config.js';
 import { TcpStateTable, TERM_RST } from './tcp-state.js';
-import { stateFloat64 } from '../util/state-memory.js';
 
 export interface MeterCounters {
   packetsFlowed: number;
@@ -160,7 +159,7 @@ export class FlowMeter {
     this.table = new FlowTable(cap);
     this.tcp = new TcpStateTable(cap);
     this.sets = sets;
-    this.clk = stateFloat64(cap * CW);
+    this.clk = new Float64Array(cap * CW);
     this.rec = this.table.rec;
     for (const s of sets) s.init(cap);
     this.onEnding = [];

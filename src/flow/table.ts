@@ -25,8 +25,6 @@
  * cost two more cold 64-byte lines per packet, while the dense LRU links of every live flow fit in L2.
  */
 
-import { stateInt32, stateUint32 } from '../util/state-memory.js';
-
 const NIL = -1;
 
 export const enum FlowList {
@@ -150,15 +148,15 @@ export class FlowTable {
       throw new RangeError(`flow table capacity must be an integer in [1, ${MAX_CAPACITY}], got ${capacity}`);
     }
     this.capacity = capacity;
-    this.rec = stateUint32(capacity * W);
+    this.rec = new Uint32Array(capacity * W);
     let idx = 16;
     while (idx < capacity * 2) idx *= 2;
-    this.index = stateInt32(idx);
+    this.index = new Int32Array(idx);
     this.mask = idx - 1;
     this.freeList = new Int32Array(capacity);
     for (let i = 0; i < capacity; i++) this.freeList[i] = capacity - 1 - i; // pop gives 0,1,2...
     this.freeTop = capacity;
-    this.link = stateInt32(capacity * LISTS * 2).fill(NIL);
+    this.link = new Int32Array(capacity * LISTS * 2).fill(NIL);
   }
 
   /** Bytes of table state per slot (for the memory budget in the README/bench). */

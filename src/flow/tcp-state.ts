@@ -8,7 +8,6 @@
  * docs/decode.md ("TCP state") and at the members below.
  */
 import { TcpFlag } from '../decode/packet-view.js';
-import { stateBuffer } from '../util/state-memory.js';
 
 /** closedBy(): FIN seen both ways and the last FIN acknowledged. */
 export const TERM_FIN = 1;
@@ -109,7 +108,7 @@ export class TcpStateTable {
   readonly capacity: number;
 
   constructor(capacity: number) {
-    const buf = stateBuffer(capacity * REC);
+    const buf = new ArrayBuffer(capacity * REC);
     this.b = new Uint8Array(buf);
     this.h = new Uint16Array(buf);
     this.w = new Uint32Array(buf);

@@ -21,7 +21,6 @@ import { Dir, WARM_NEW, type FeatureColumn, type FeatureSet } from '../feature-s
 import type { MeterConfig } from '../../flow/meter-config.js';
 import { STAT_BLOCK, statAdd, statMax, statMean, statMin, statN, statStd, statSum, statVariance } from '../stats.js';
 import { CIC_FEATURE_COLUMNS } from './columns.js';
-import { stateFloat64 } from '../../util/state-memory.js';
 
 export type CicMode = 'compat' | 'corrected';
 /**
@@ -152,7 +151,7 @@ export class Cic2017Features implements FeatureSet {
   }
 
   init(capacity: number): void {
-    this.s = stateFloat64(capacity * this.stride);
+    this.s = new Float64Array(capacity * this.stride);
   }
 
   onFlowStart: (slot: number, p: PacketView) => void;
