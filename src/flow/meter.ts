@@ -176,7 +176,7 @@ export class FlowMeter {
   /** Adds one decoded IP packet. */
   addPacket(p: PacketView): void {
     const k = this.key;
-    makeKey(k, p.ipVersion, p.proto, p.src0, p.src1, p.src2, p.src3, p.srcPort, p.dst0, p.dst1, p.dst2, p.dst3, p.dstPort);
+    makeKey(k, p);
     this.addKeyed(p, k);
   }
 
@@ -190,27 +190,27 @@ export class FlowMeter {
    * from the loads so that the compiler keeps them.
    */
   warm(views: readonly PacketView[], keys: readonly FlowKey[], n: number): number {
-    // pass 1: keys and hashes (reads only the packets, which were just decoded)
-    for (let j = 0; j < n; j++) {
-      const p = views[j];
-      makeKey(keys[j], p.ipVersion, p.proto, p.src0, p.src1, p.src2, p.src3, p.srcPort, p.dst0, p.dst1, p.dst2, p.dst3, p.dstPort);
-    }
+    // pass 1: keys and hashes (from the packets, which were just decoded), and each key's home entry
+    // in the hash index
     const t = this.table;
-    // pass 2: each key's home entry in the hash index
     let acc = 0;
-    for (let j = 0; j < n; j++) acc += t.indexEntry(keys[j].hash);
-    // pass 3: the records (probe and compare); the slots and directions to warm, new flows last
+    for (let j = 0; j < n; j++) {
+      const k = keys[j];
+      makeKey(k, views[j]);
+      acc += t.indexEntry(k.hash);
+    }
+    // pass 2: the records; the slots and directions to warm, new flows last
     const slots = this.warmSlots;
     const dirs = this.warmDirs;
     let m = 0;
     let fresh = 0;
     for (let j = 0; j < n; j++) {
-      const slot = t.find(keys[j]);
-      if (slot < 0) fresh++;
-      else {
+      // the home entry's flow, without comparing keys: a wrong guess only warms the wrong lines
+      const slot = t.homeSlot(keys[j].hash);
+      if (slot >= 0) {
         slots[m] = slot;
         dirs[m++] = keys[j].srcIsA === this.initiatorIsA(slot) ? Dir.FWD : Dir.BWD;
-      }
+      } else if (slot === -1) fresh++;
     }
     const known = m;
     // new flows take the free list's next slots (if nothing ends first); starting writes all their state
@@ -220,14 +220,14 @@ export class FlowMeter {
       slots[m] = slot;
       dirs[m++] = WARM_NEW;
     }
-    // pass 4: the meter's lines, then each feature set's in one call (tight loops: many misses in flight)
+    // pass 3: the meter's lines, then each feature set's in one call (tight loops: many misses in flight)
     const clk = this.clk;
     const tcp = this.tcp;
     for (let j = 0; j < m; j++) acc += clk[slots[j] * CW] + tcp.warm(slots[j]);
     for (let j = 0; j < known; j++) acc += t.warmLink(slots[j]);
     const sets = this.warmSets;
     for (let i = 0; i < sets.length; i++) acc += sets[i].warm!(slots, dirs, m);
-    // pass 5: the list neighbours (their slots are in the links just loaded)
+    // pass 4: the list neighbours (their slots are in the links just loaded)
     for (let j = 0; j < known; j++) acc += t.warmNeighbourLinks(slots[j]);
     return acc;
   }
