@@ -104,6 +104,8 @@ const BULK_HELPER_PACKETS = 4;
 const BULK_HELPER_BYTES = 5;
 
 const FLAG_BITS = [TcpFlag.FIN, TcpFlag.SYN, TcpFlag.RST, TcpFlag.PSH, TcpFlag.ACK, TcpFlag.URG, TcpFlag.ECE, TcpFlag.CWR];
+// countFlags finds a flag's counter from its bit position
+if (FLAG_BITS.some((bit, i) => bit !== 1 << i)) throw new Error('TcpFlag bits are not in counter order');
 /**
  * Column order FIN SYN RST PSH ACK URG CWE ECE, but CICFlowMeter-V3 printed its HashMap in the order
  * RST PSH ECE SYN ACK FIN URG CWR (feature-semantics.md §1.5, verified on the published rows).
@@ -298,7 +300,8 @@ export class Cic2017Features implements FeatureSet {
   private countFlags(o: number, d: number, flags: number): void {
     if (flags === 0) return;
     const s = this.s;
-    for (let i = 0; i < 8; i++) if ((flags & FLAG_BITS[i]) !== 0) s[o + FLAGS + i]++;
+    // FLAG_BITS[i] is 1 << i: visit only the set bits (usually one or two) of the low eight
+    for (let f = flags & 0xff; f !== 0; f &= f - 1) s[o + FLAGS + 31 - Math.clz32(f & -f)]++;
     if ((flags & TcpFlag.PSH) !== 0) s[d + PSH]++;
     if ((flags & TcpFlag.URG) !== 0) s[d + URG]++;
   }
