@@ -2,8 +2,9 @@
  * The pipeline: source → decode → flow meter (+ feature sets) → flow handler. The same object runs
  * offline files and live interfaces (Suricata's "single" runmode: one loop, one thread).
  *
- * Per packet: one decode into a reused PacketView and one meter update; no allocation. Per flow: the
- * feature set writes its row into a reused Float64Array and the handler decides what to allocate.
+ * Per packet: one decode into one of GROUP reused PacketViews and one meter update; no allocation.
+ * Per flow: the feature set writes its row into a reused Float64Array and the handler decides what to
+ * allocate.
  */
 import type { PacketBatch, PacketSource } from '../capture/batch.js';
 import { decodePacket } from '../decode/decode.js';
