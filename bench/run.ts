@@ -9,7 +9,7 @@
  * times each, the features processes and tcpdump taking turns so that all see the same moments of this
  * shared VM; they report the best and the median run.
  */
-import { existsSync, statSync, writeFileSync, mkdirSync } from 'node:fs';
+import { statSync, writeFileSync } from 'node:fs';
 import { spawnSync } from 'node:child_process';
 import os from 'node:os';
 import path from 'node:path';
@@ -25,7 +25,7 @@ import { TcpStateTable } from '../src/flow/tcp-state.js';
 import { Cic2017Features } from '../src/features/cic2017/features.js';
 import type { FeatureSet } from '../src/features/feature-set.js';
 import { Pipeline } from '../src/pipeline/pipeline.js';
-import { synthesizeCapture } from './synth.js';
+import { benchCapture } from './synth.js';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const cli = path.join(root, 'dist/src/cli/main.js');
@@ -76,17 +76,7 @@ async function main(): Promise<void> {
     },
   });
   const runs = Number(values.runs);
-  let file = values.file;
-  if (!file) {
-    const dir = path.join(os.tmpdir(), 'flowsentry-bench');
-    mkdirSync(dir, { recursive: true });
-    file = path.join(dir, `synth-v2-${values.packets}.pcap`);
-    if (!existsSync(file)) {
-      process.stderr.write(`bench: synthesising ${values.packets} packets into ${file} ...\n`);
-      const s = synthesizeCapture(file, Number(values.packets));
-      process.stderr.write(`bench: ${s.packets} packets, ${s.sessions} sessions, ${(s.bytes / 1e6).toFixed(0)} MB of frames\n`);
-    }
-  }
+  const file = values.file ?? benchCapture(Number(values.packets));
   const size = statSync(file).size;
   const rows: Row[] = [];
   const v = new PacketView();

@@ -5,6 +5,9 @@
  * by RST — so flow count, packet sizes and table churn look like an access link, not one flow.
  * Deterministic (fixed seed). Checksums are left 0: nothing in the benchmark verifies them.
  */
+import { existsSync, mkdirSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { PcapWriter } from '../src/capture/pcap-writer.js';
 
 class Rng {
@@ -107,4 +110,17 @@ export function synthesizeCapture(path: string, packets: number, seed = 2017, co
   }
   w.close();
   return { packets, sessions, bytes };
+}
+
+/** The benchmark capture of `packets` packets in $TMPDIR/flowsentry-bench, synthesised on first use. */
+export function benchCapture(packets: number): string {
+  const dir = path.join(os.tmpdir(), 'flowsentry-bench');
+  mkdirSync(dir, { recursive: true });
+  const file = path.join(dir, `synth-v2-${packets}.pcap`);
+  if (!existsSync(file)) {
+    process.stderr.write(`bench: synthesising ${packets} packets into ${file} ...\n`);
+    const s = synthesizeCapture(file, packets);
+    process.stderr.write(`bench: ${s.packets} packets, ${s.sessions} sessions, ${(s.bytes / 1e6).toFixed(0)} MB of frames\n`);
+  }
+  return file;
 }
