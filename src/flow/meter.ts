@@ -46,7 +46,6 @@ const F_CLOSED = 2;
 /** Most packets warm() takes at once. */
 export const WARM_GROUP = 64;
 
-
 export type FlowEndHandler = (slot: number, reason: EndReason) => void;
 
 /**
