@@ -276,7 +276,8 @@ export class FlowMeter {
           this.update(slot, p, dir, now);
           // any packet back answers the connection attempt
           if (dir === Dir.BWD && this.table.inList(FlowList.SYN, slot)) this.table.unlink(FlowList.SYN, slot);
-          if (p.proto === IpProto.TCP) {
+          // most TCP packets change no connection state: a cheap test skips the full rules
+          if (p.proto === IpProto.TCP && !this.tcp.unchangedBy(slot, dir === Dir.FWD, p.tcpFlags, p.payloadLen)) {
             this.tcp.update(slot, dir === Dir.FWD, p.tcpFlags, p.payloadLen, p.tcpSeq, p.tcpAck);
             if (!closed && this.tcp.closedBy(slot) !== 0) this.markClosed(slot, now);
           }
