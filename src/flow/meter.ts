@@ -181,7 +181,7 @@ export class FlowMeter {
 
   /**
    * Computes the flow keys of decoded packets views[0..n) into keys[0..n) and loads the cache lines
-   * their flows' state occupies (index entry, table record, clocks, list links, TCP state, the feature
+   * their flows' state occupies (index entry, table record, clocks, TCP state, the feature
    * sets' lines for each packet's direction) without changing anything; then addKeyed(views[j],
    * keys[j]) meters them in order. With thousands of active flows that state is not in L2, and
    * addPacket alone waits for each miss in turn; here each pass is a short loop with independent
@@ -211,7 +211,6 @@ export class FlowMeter {
         dirs[m++] = keys[j].srcIsA === this.initiatorIsA(slot) ? Dir.FWD : Dir.BWD;
       } else if (slot === -1) fresh++;
     }
-    const known = m;
     // new flows take the free list's next slots (if nothing ends first); starting writes all their state
     for (let f = 0; f < fresh; f++) {
       const slot = t.nextFree(f);
@@ -223,11 +222,8 @@ export class FlowMeter {
     const clk = this.clk;
     const tcp = this.tcp;
     for (let j = 0; j < m; j++) acc += clk[slots[j] * CW] + tcp.warm(slots[j]);
-    for (let j = 0; j < known; j++) acc += t.warmLink(slots[j]);
     const sets = this.warmSets;
     for (let i = 0; i < sets.length; i++) acc += sets[i].warm!(slots, dirs, m);
-    // pass 4: the list neighbours (their slots are in the links just loaded)
-    for (let j = 0; j < known; j++) acc += t.warmNeighbourLinks(slots[j]);
     return acc;
   }
 
@@ -288,7 +284,7 @@ export class FlowMeter {
     }
     // new flow
     if (this.table.full) {
-      const victim = this.table.first(FlowList.LRU);
+      const victim = this.table.leastRecent();
       this.counters.flowsEvicted++;
       this.end(victim, EndReason.EVICTED);
     }
@@ -310,8 +306,7 @@ export class FlowMeter {
     clk[c + BYTES] = p.ipTotalLen;
     clk[c + BYTES + 1] = 0;
     clk[c + SEQ] = this.nextSeq++;
-    this.table.touch(FlowList.LRU, slot);
-    this.table.touch(FlowList.AGE, slot);
+    this.table.touch(FlowList.AGE, slot); // insert() made it the most recently used
     // called on the sets themselves, not bound copies: a monomorphic call V8 can inline
     const sets = this.sets;
     for (let i = 0; i < sets.length; i++) sets[i].onFlowStart(slot, p);
@@ -347,7 +342,7 @@ export class FlowMeter {
     clk[c + BYTES + dir] += p.ipTotalLen;
     clk[c + LAST_TS] = p.tsUs;
     clk[c + LAST_CLOCK] = now;
-    this.table.touch(FlowList.LRU, slot);
+    this.table.use(slot);
     const sets = this.sets;
     for (let i = 0; i < sets.length; i++) sets[i].onPacket(slot, p, dir);
   }
@@ -372,7 +367,7 @@ export class FlowMeter {
       while ((s = t.first(FlowList.SYN)) >= 0 && now - this.clk[s * CW + START_CLOCK] >= cfg.synTimeoutUs) this.end(s, EndReason.SYN_TIMEOUT);
     }
     if (cfg.idleTimeoutUs !== Infinity) {
-      while ((s = t.first(FlowList.LRU)) >= 0 && now - this.clk[s * CW + LAST_CLOCK] >= cfg.idleTimeoutUs) this.end(s, EndReason.IDLE);
+      while ((s = t.leastRecent()) >= 0 && now - this.clk[s * CW + LAST_CLOCK] >= cfg.idleTimeoutUs) this.end(s, EndReason.IDLE);
     }
     const activeLimit = cfg.activeTimeoutUs + (cfg.activeTimeoutOnArrival ? cfg.activeGraceUs : 0);
     if (activeLimit !== Infinity) {
