@@ -42,6 +42,8 @@ const PKTS = SLOT_AUX;
 const FLAGS = SLOT_AUX + 2;
 const F_INIT_A = 1;
 const F_CLOSED = 2;
+/** On the table's SYN list (mirrored here so a packet reads one word, not a table call per test). */
+const F_SYN = 4;
 
 /** Most packets warm() takes at once. */
 export const WARM_GROUP = 64;
@@ -239,7 +241,8 @@ export class FlowMeter {
     if (slot >= 0) {
       const c = slot * CW;
       const clk = this.clk;
-      const dir = k.srcIsA === this.initiatorIsA(slot) ? Dir.FWD : Dir.BWD;
+      const fl = this.rec[slot * SLOT_WORDS + FLAGS];
+      const dir = k.srcIsA === (fl & F_INIT_A) ? Dir.FWD : Dir.BWD;
       if (cfg.termination === 'first-fin') {
         if (ts - clk[c + FIRST_TS] > cfg.activeTimeoutUs) {
           this.end(slot, EndReason.ACTIVE);
@@ -251,14 +254,14 @@ export class FlowMeter {
           return;
         }
       } else {
-        const closed = this.isClosed(slot);
+        const closed = (fl & F_CLOSED) !== 0;
         if (closed && now - clk[c + CLOSE_CLOCK] >= cfg.closeDelayUs) {
           this.end(slot, this.closeReason(slot));
           slot = -1;
         } else if (now - clk[c + LAST_CLOCK] >= cfg.idleTimeoutUs) {
           this.end(slot, EndReason.IDLE);
           slot = -1;
-        } else if (this.table.inList(FlowList.SYN, slot) && now - clk[c + START_CLOCK] >= cfg.synTimeoutUs) {
+        } else if ((fl & F_SYN) !== 0 && now - clk[c + START_CLOCK] >= cfg.synTimeoutUs) {
           this.end(slot, EndReason.SYN_TIMEOUT);
           slot = -1;
         } else if (now - clk[c + START_CLOCK] >= cfg.activeTimeoutUs) {
@@ -271,7 +274,10 @@ export class FlowMeter {
         } else {
           this.update(slot, p, dir, now);
           // any packet back answers the connection attempt
-          if (dir === Dir.BWD && this.table.inList(FlowList.SYN, slot)) this.table.unlink(FlowList.SYN, slot);
+          if (dir === Dir.BWD && (fl & F_SYN) !== 0) {
+            this.table.unlink(FlowList.SYN, slot);
+            this.rec[slot * SLOT_WORDS + FLAGS] &= ~F_SYN;
+          }
           // most TCP packets change no connection state: a cheap test skips the full rules
           if (p.proto === IpProto.TCP && !this.tcp.unchangedBy(slot, dir === Dir.FWD, p.tcpFlags, p.payloadLen)) {
             this.tcp.update(slot, dir === Dir.FWD, p.tcpFlags, p.payloadLen, p.tcpSeq, p.tcpAck);
@@ -315,6 +321,7 @@ export class FlowMeter {
       this.tcp.update(slot, true, p.tcpFlags, p.payloadLen, p.tcpSeq, p.tcpAck);
       if (cfg.termination === 'tcp-state' && cfg.synTimeoutUs !== Infinity && (p.tcpFlags & (TcpFlag.SYN | TcpFlag.ACK)) === TcpFlag.SYN) {
         this.table.touch(FlowList.SYN, slot);
+        this.rec[r + FLAGS] |= F_SYN;
       }
       if (cfg.termination === 'tcp-state' && this.tcp.closedBy(slot) !== 0) this.markClosed(slot, now);
     }
