@@ -20,6 +20,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { benchCapture } from './synth.js';
+import { timedProcessEnv } from './proc-env.js';
 
 interface Build {
   name: string;
@@ -36,7 +37,7 @@ function build(dir: string): Build {
 function timeOn(cpu: number, b: Build, args: string[]): Promise<number> {
   return new Promise((resolve, reject) => {
     const t0 = process.hrtime.bigint();
-    const child = spawn('taskset', ['-c', String(cpu), process.execPath, b.cli, ...args], { stdio: ['ignore', 'ignore', 'pipe'] });
+    const child = spawn('taskset', ['-c', String(cpu), process.execPath, b.cli, ...args], { stdio: ['ignore', 'ignore', 'pipe'], env: timedProcessEnv() });
     let err = '';
     child.stderr.on('data', (d: Buffer) => {
       err += d.toString();

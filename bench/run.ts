@@ -7,7 +7,8 @@
  * Without --file a realistic capture is synthesised (bench/synth.ts) into $TMPDIR and reused. In-process
  * stages report the best of --runs. Processes are timed with /usr/bin/time (wall clock, peak RSS), --runs
  * times each, the features processes and tcpdump taking turns so that all see the same moments of this
- * shared VM; they report the best and the median run.
+ * shared VM; they report the best and the median run. They run without NODE_EXTRA_CA_CERTS
+ * (bench/proc-env.ts says why; the bench prints what that variable costs per process).
  */
 import { statSync, writeFileSync } from 'node:fs';
 import { spawnSync } from 'node:child_process';
@@ -26,6 +27,7 @@ import { Cic2017Features } from '../src/features/cic2017/features.js';
 import type { FeatureSet } from '../src/features/feature-set.js';
 import { Pipeline } from '../src/pipeline/pipeline.js';
 import { benchCapture } from './synth.js';
+import { EXTRA_CA_VAR, nodeStartupMs, timedProcessEnv } from './proc-env.js';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const cli = path.join(root, 'dist/src/cli/main.js');
@@ -56,7 +58,7 @@ async function timeStage(stage: string, runs: number, fn: () => Promise<number>)
 }
 
 function timeProcess(stage: string, packets: number, cmd: string, args: string[]): Row | null {
-  const r = spawnSync('/usr/bin/time', ['-f', '%e %M', cmd, ...args], { encoding: 'utf8', maxBuffer: 1 << 26 });
+  const r = spawnSync('/usr/bin/time', ['-f', '%e %M', cmd, ...args], { encoding: 'utf8', maxBuffer: 1 << 26, env: timedProcessEnv() });
   if (r.status !== 0) {
     console.error(`bench: ${stage} failed (${r.status}): ${r.stderr.slice(-500)}`);
     return null;
@@ -158,6 +160,11 @@ async function main(): Promise<void> {
   console.log(`\nstate per open flow (cic2017): ${stateBytes} bytes (table ${perFlow.table} + meter ${perFlow.meter} + TCP state ${perFlow.tcpState} + features ${perFlow.cic2017}); compat features ${perFlow.cic2017Compat} bytes`);
   if (whole && td) {
     console.log(`features process: ${(whole.pps / 1e6).toFixed(2)} M packets/s = ${((100 * whole.pps) / td.pps).toFixed(0)} % of tcpdump's ${(td.pps / 1e6).toFixed(2)} M packets/s, best runs (floors: ≥ 1.0 M/s, ≥ 20 %); median runs ${((whole.medianPps ?? 0) / 1e6).toFixed(2)} M = ${((100 * (whole.medianPps ?? 0)) / (td.medianPps ?? 1)).toFixed(0)} %`);
+  }
+  if (process.env[EXTRA_CA_VAR] !== undefined) {
+    const withVar = nodeStartupMs(process.env);
+    const without = nodeStartupMs(timedProcessEnv());
+    console.log(`${EXTRA_CA_VAR} is set here: \`node -e 0\` takes ${withVar.toFixed(0)} ms with it, ${without.toFixed(0)} ms without (best of 5); the processes above ran without it (bench/proc-env.ts)`);
   }
   if (values.json) writeFileSync(values.json, JSON.stringify({ file, packets, flows, rows, perFlow, stateBytes }, null, 2));
 }
