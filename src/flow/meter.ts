@@ -248,7 +248,7 @@ export class FlowMeter {
           this.end(slot, EndReason.ACTIVE);
           slot = -1;
         } else {
-          this.update(slot, p, dir, now);
+          this.update(slot, p, dir);
           if ((p.tcpFlags & TcpFlag.FIN) !== 0 && p.proto === IpProto.TCP) this.end(slot, EndReason.FIN);
           else if (this.endAfter.length !== 0) this.checkEndAfter(slot, p);
           return;
@@ -272,7 +272,7 @@ export class FlowMeter {
           this.end(slot, this.closeReason(slot));
           slot = -1;
         } else {
-          this.update(slot, p, dir, now);
+          this.update(slot, p, dir);
           // any packet back answers the connection attempt
           if (dir === Dir.BWD && (fl & F_SYN) !== 0) {
             this.table.unlink(FlowList.SYN, slot);
@@ -280,7 +280,7 @@ export class FlowMeter {
           }
           // most TCP packets change no connection state: a cheap test skips the full rules
           if (p.proto === IpProto.TCP && !this.tcp.unchangedBy(slot, dir === Dir.FWD, p.tcpFlags, p.payloadLen)) {
-            this.tcp.update(slot, dir === Dir.FWD, p.tcpFlags, p.payloadLen, p.tcpSeq, p.tcpAck);
+            this.tcp.update(slot, dir === Dir.FWD, p);
             if (!closed && this.tcp.closedBy(slot) !== 0) this.markClosed(slot, now);
           }
           if (this.endAfter.length !== 0) this.checkEndAfter(slot, p);
@@ -318,7 +318,7 @@ export class FlowMeter {
     for (let i = 0; i < sets.length; i++) sets[i].onFlowStart(slot, p);
     if (p.proto === IpProto.TCP) {
       this.tcp.reset(slot);
-      this.tcp.update(slot, true, p.tcpFlags, p.payloadLen, p.tcpSeq, p.tcpAck);
+      this.tcp.update(slot, true, p);
       if (cfg.termination === 'tcp-state' && cfg.synTimeoutUs !== Infinity && (p.tcpFlags & (TcpFlag.SYN | TcpFlag.ACK)) === TcpFlag.SYN) {
         this.table.touch(FlowList.SYN, slot);
         this.rec[r + FLAGS] |= F_SYN;
@@ -339,7 +339,7 @@ export class FlowMeter {
     }
   }
 
-  private update(slot: number, p: PacketView, dir: Dir, now: number): void {
+  private update(slot: number, p: PacketView, dir: Dir): void {
     this.lastSlot = slot;
     this.lastDir = dir;
     this.lastNew = false;
@@ -348,7 +348,7 @@ export class FlowMeter {
     const clk = this.clk;
     clk[c + BYTES + dir] += p.ipTotalLen;
     clk[c + LAST_TS] = p.tsUs;
-    clk[c + LAST_CLOCK] = now;
+    clk[c + LAST_CLOCK] = this.clock; // the meter clock, not an argument: a double argument is boxed per call
     this.table.use(slot);
     const sets = this.sets;
     for (let i = 0; i < sets.length; i++) sets[i].onPacket(slot, p, dir);

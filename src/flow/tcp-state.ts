@@ -66,6 +66,17 @@ const L_I = 7;
 /** Letters kept per slot (4 bits each in two Uint32 words). Later letters are dropped. */
 export const MAX_HISTORY = 16;
 
+/** What update() reads from a TCP packet (a PacketView is one). */
+export interface TcpSegment {
+  /** TcpFlag bits as decoded. */
+  readonly tcpFlags: number;
+  /** TCP payload bytes per the IP header (PacketView.payloadLen). */
+  readonly payloadLen: number;
+  /** Raw 32-bit sequence / acknowledgement numbers. */
+  readonly tcpSeq: number;
+  readonly tcpAck: number;
+}
+
 /** seq a ≥ seq b in 32-bit sequence space (RFC 1982 style). */
 function seqGE(a: number, b: number): boolean {
   return ((a - b) | 0) >= 0;
@@ -152,20 +163,19 @@ export class TcpStateTable {
   }
 
   /**
-   * Feeds one TCP packet of the flow in `slot`.
-   * @param tcpFlags   TcpFlag bits as decoded
-   * @param payloadLen TCP payload bytes per the IP header (PacketView.payloadLen)
-   * @param seq, ack   raw 32-bit sequence / acknowledgement numbers
+   * Feeds one TCP packet of the flow in `slot`. Takes the packet rather than its four numbers: sequence
+   * numbers above 2^31 passed as arguments to a call V8 does not inline are boxed into heap numbers.
    */
-  update(slot: number, fromOrig: boolean, tcpFlags: number, payloadLen: number, seq: number, ack: number): void {
+  update(slot: number, fromOrig: boolean, seg: TcpSegment): void {
+    const tcpFlags = seg.tcpFlags;
+    const payloadLen = seg.payloadLen;
     const syn = (tcpFlags & TcpFlag.SYN) !== 0;
     const fin = (tcpFlags & TcpFlag.FIN) !== 0;
     const rst = (tcpFlags & TcpFlag.RST) !== 0;
     const ackf = (tcpFlags & TcpFlag.ACK) !== 0;
-    seq = seq >>> 0;
-    ack = ack >>> 0;
 
-    this.updateHistory(slot, fromOrig, syn, fin, rst, ackf, payloadLen, seq);
+    // the helpers read seq/ack from the segment themselves (same reason as update's signature)
+    this.updateHistory(slot, fromOrig, syn, fin, rst, ackf, seg);
     if (payloadLen > 0 && !rst) this.h[slot * (REC >> 1) + SEEN16] |= fromOrig ? H_BYTES : H_BYTES << 8;
 
     // ---- endpoint state machine (Zeek UpdateStateMachine) ----
@@ -239,7 +249,7 @@ export class TcpStateTable {
         break;
     }
 
-    this.updateTermination(slot, fromOrig, fin, rst, ackf, ack);
+    this.updateTermination(slot, fromOrig, fin, rst, ackf, seg);
   }
 
   /** FIN/RST bookkeeping for closedBy(). */
@@ -249,7 +259,7 @@ export class TcpStateTable {
     fin: boolean,
     rst: boolean,
     ackf: boolean,
-    ack: number,
+    seg: TcpSegment,
   ): void {
     let t = this.b[slot * REC + TERM];
     if (fin && !rst) {
@@ -259,6 +269,7 @@ export class TcpStateTable {
       t &= fromOrig ? ~T_ACKED_O : ~T_ACKED_R;
     }
     if (ackf && !rst) {
+      const ack = seg.tcpAck >>> 0;
       // Does this ACK cover the peer's FIN? The FIN occupies sequence number (FIN seq + payload),
       // so it is acknowledged by ack ≥ that + 1.
       if (fromOrig && (t & T_FIN_R) !== 0 && seqGE(ack, (this.w[slot * (REC >> 2) + CTL_R] + 1) >>> 0)) t |= T_ACKED_R;
@@ -283,9 +294,10 @@ export class TcpStateTable {
     fin: boolean,
     rst: boolean,
     ackf: boolean,
-    payloadLen: number,
-    seq: number,
+    seg: TcpSegment,
   ): void {
+    const payloadLen = seg.payloadLen;
+    const seq = seg.tcpSeq >>> 0;
     const bitsSet = (syn ? 1 : 0) + (fin ? 1 : 0) + (rst ? 1 : 0);
     const w = this.w;
     const lastIdx = slot * (REC >> 2) + (fromOrig ? CTL_O : CTL_R);

@@ -7,7 +7,7 @@
  * allocate.
  */
 import type { PacketBatch, PacketSource } from '../capture/batch.js';
-import { decodePacket } from '../decode/decode.js';
+import { decodeFrame } from '../decode/decode.js';
 import { PacketView } from '../decode/packet-view.js';
 import { Decode, REASONS, newReasonCounters } from '../decode/reasons.js';
 import type { FeatureSet } from '../features/feature-set.js';
@@ -130,7 +130,9 @@ export class Pipeline {
       // decode up to GROUP packets that reach the meter into views[0..m)
       let m = 0;
       for (; i < n && m < GROUP; i++) {
-        const st = decodePacket(views[m], data, b.offset[i], b.capLen[i], b.wireLen[i], b.linkType[i], b.tsUs[i]);
+        const v = views[m];
+        v.tsUs = b.tsUs[i]; // set here, not passed: see decodeFrame
+        const st = decodeFrame(v, data, b.offset[i], b.capLen[i], b.wireLen[i], b.linkType[i]);
         if (st === Decode.OK) m++;
         else counts[st]++;
       }

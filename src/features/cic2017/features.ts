@@ -257,7 +257,7 @@ export class Cic2017Features implements FeatureSet {
     this.startCommon(o, p, ts, P, p.l4HdrLen);
     if (P >= 1) s[o + ACT_DATA] = 1;
     if (p.proto === IpProto.TCP && p.hasL4 === 1) this.countFlags(o, o + FWD, p.tcpFlags);
-    this.bulk(o + BULK_FWD, o + BULK_T_FWD, o + BULK_T_BWD, ts, P);
+    this.bulk(o + BULK_FWD, o + BULK_T_FWD, o + BULK_T_BWD, p, P);
     s[o + SF_LAST] = ts;
     s[o + SF_COUNT] = 1;
   };
@@ -281,7 +281,7 @@ export class Cic2017Features implements FeatureSet {
       s[o + FWD_LAST] = ts;
       if (H < s[o + MIN_SEG]) s[o + MIN_SEG] = H;
       if (isTcp) this.countFlags(o, o + FWD, p.tcpFlags);
-      this.bulk(o + BULK_FWD, o + BULK_T_FWD, o + BULK_T_BWD, ts, P);
+      this.bulk(o + BULK_FWD, o + BULK_T_FWD, o + BULK_T_BWD, p, P);
     } else {
       const first = statN(s, o + BWD_LEN) === 0;
       statAdd(s, o + BWD_LEN, P);
@@ -290,7 +290,7 @@ export class Cic2017Features implements FeatureSet {
       s[o + BWD_HDR] += H;
       s[o + BWD_LAST] = ts;
       if (isTcp) this.countFlags(o, o + BWD, p.tcpFlags);
-      this.bulk(o + BULK_BWD, o + BULK_T_BWD, o + BULK_T_FWD, ts, P);
+      this.bulk(o + BULK_BWD, o + BULK_T_BWD, o + BULK_T_FWD, p, P);
     }
     statAdd(s, o + FLOW_IAT, ts - s[o + FLOW_LAST]);
     s[o + FLOW_LAST] = ts;
@@ -309,11 +309,13 @@ export class Cic2017Features implements FeatureSet {
   /**
    * Bulk transfer detection (CICFlowMeter's updateForwardBulk with the direction bug fixed): a bulk is
    * ≥ 4 consecutive payload packets in one direction with gaps ≤ 1 s and no payload packet from the
-   * other direction in between.
+   * other direction in between. Takes the packet, not its timestamp: V8 does not inline this call,
+   * and a timestamp argument would be boxed into a new heap number on every packet.
    */
-  private bulk(b: number, own: number, other: number, ts: number, size: number): void {
+  private bulk(b: number, own: number, other: number, p: PacketView, size: number): void {
     // b: this direction's bulk counters; own / other: the two directions' bulk timing pairs
     const s = this.s;
+    const ts = p.tsUs;
     if (s[other + BT_LAST] > s[own + BT_START]) s[own + BT_START] = 0;
     if (size <= 0) return;
     if (s[own + BT_START] === 0 || ts - s[own + BT_LAST] > 1e6) {

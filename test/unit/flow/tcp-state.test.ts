@@ -9,15 +9,20 @@
  */
 import test from 'node:test';
 import assert from 'node:assert/strict';
-import { TcpStateTable, TERM_FIN, TERM_RST, TcpEndpointState as E } from '../../../src/flow/tcp-state.js';
+import { TcpStateTable, TERM_FIN, TERM_RST, TcpEndpointState as E, type TcpSegment } from '../../../src/flow/tcp-state.js';
 import { tcpFlags } from '../../helpers/packet-builder.js';
+
+/** A TCP segment with flags given as letters. */
+function seg(flags: string, payloadLen: number, tcpSeq: number, tcpAck: number): TcpSegment {
+  return { tcpFlags: tcpFlags(flags), payloadLen, tcpSeq, tcpAck };
+}
 
 /** A tiny script runner: o('SA', len, seq, ack) from the originator, r(...) from the responder. */
 function conn(slot = 1) {
   const t = new TcpStateTable(4);
   t.reset(slot);
-  const o = (f: string, len = 0, seq = 0, ack = 0): void => t.update(slot, true, tcpFlags(f), len, seq, ack);
-  const r = (f: string, len = 0, seq = 0, ack = 0): void => t.update(slot, false, tcpFlags(f), len, seq, ack);
+  const o = (f: string, len = 0, seq = 0, ack = 0): void => t.update(slot, true, seg(f, len, seq, ack));
+  const r = (f: string, len = 0, seq = 0, ack = 0): void => t.update(slot, false, seg(f, len, seq, ack));
   const st = (): [string, string, number] => [t.connState(slot), t.history(slot), t.closedBy(slot)];
   return { t, o, r, st, slot };
 }
@@ -255,9 +260,9 @@ test('RST carrying data does not count as bytes (REJ stays REJ)', () => {
 
 test('history keeps at most 16 letters; slots are independent and reset clears them', () => {
   const t = new TcpStateTable(3);
-  for (let i = 0; i < 40; i++) t.update(0, true, tcpFlags('S'), 0, 1000 + i, 0);
+  for (let i = 0; i < 40; i++) t.update(0, true, seg('S', 0, 1000 + i, 0));
   assert.equal(t.history(0), 'S'.repeat(16));
-  t.update(1, false, tcpFlags('SA'), 0, 5, 6);
+  t.update(1, false, seg('SA', 0, 5, 6));
   assert.equal(t.history(1), 'h');
   assert.equal(t.connState(2), 'OTH'); // untouched slot: (INACTIVE, INACTIVE)
   t.reset(0);
@@ -294,7 +299,7 @@ test('unchangedBy(): whenever it says so, update() changes no bit of the record 
       const ack = (seqs[1 - me]! + rnd(3) - 1) >>> 0;
       const claim = t.unchangedBy(1, fromOrig, flags, len);
       const before = t.rawRecord(1);
-      t.update(1, fromOrig, flags, len, seqs[me]!, ack);
+      t.update(1, fromOrig, { tcpFlags: flags, payloadLen: len, tcpSeq: seqs[me]!, tcpAck: ack });
       const same = Buffer.compare(before, t.rawRecord(1)) === 0;
       if (claim) {
         claimed++;
