@@ -54,6 +54,15 @@ const LOG10_2 = 0.30102999566398120;
  * bytes of room (sign, "0.00000" and 17 digits, plus the byte the decimal point shifts).
  */
 export function writeShortestDouble(buf: Uint8Array, pos: number, v: number): number {
+  ARG[0] = v;
+  return writeShortestDoubleAt(buf, pos, ARG, 0);
+}
+
+const ARG = new Float64Array(1);
+
+/** writeShortestDouble() of `src[i]` (no heap number for the argument; see number-format.ts). */
+export function writeShortestDoubleAt(buf: Uint8Array, pos: number, src: Float64Array, at: number): number {
+  const v = src[at];
   let a = v;
   let neg = false;
   if (a < 0) {

@@ -12,7 +12,7 @@ import { endpoints } from '../../flow/record.js';
 import type { EndedFlow } from '../../pipeline/pipeline.js';
 import type { LineWriter } from '../../util/line-writer.js';
 import { put2, put8 } from '../../util/digits.js';
-import { MAX_NUMBER_CHARS, writeAscii, writeNumber, writeUint } from '../../util/number-format.js';
+import { MAX_NUMBER_CHARS, writeAscii, writeNumberAt, writeUint } from '../../util/number-format.js';
 import { CIC_FEATURE_COLUMNS, machineLearningHeader, trafficLabellingHeader } from './columns.js';
 
 export type HeaderVariant = 'tl' | 'ml';
@@ -142,12 +142,12 @@ export class CicCsvWriter {
       const types = this.types;
       for (let i = 0; i < row.length; i++) {
         b[p++] = COMMA;
-        p = types[i] ? writeJavaDouble(b, p, row[i]!) : writeNumber(b, p, row[i]!);
+        p = types[i] ? writeJavaDouble(b, p, row, i) : writeNumberAt(b, p, row, i);
       }
     } else {
       for (let i = 0; i < row.length; i++) {
         b[p++] = COMMA;
-        p = writeNumber(b, p, row[i]!);
+        p = writeNumberAt(b, p, row, i);
       }
     }
     b[p++] = COMMA;
@@ -243,16 +243,17 @@ function wordSignedLess(src: number, dst: number): boolean {
 }
 
 /** javaDouble() written into a buffer, without allocating for the common cases ("714.0", "3.5"). */
-function writeJavaDouble(b: Uint8Array, p: number, v: number): number {
+function writeJavaDouble(b: Uint8Array, p: number, row: Float64Array, i: number): number {
+  const v = row[i]!;
   const a = Math.abs(v);
   if (Number.isInteger(v) && a < 1e7 && !(v === 0 && 1 / v < 0)) {
-    p = writeNumber(b, p, v);
+    p = writeNumberAt(b, p, row, i);
     b[p] = DOT;
     b[p + 1] = 48; // '0'
     return p + 2;
   }
   // a non-integer in Java's plain-notation range: javaDouble(v) === String(v)
-  if (a >= 1e-3 && a < 1e7) return writeNumber(b, p, v);
+  if (a >= 1e-3 && a < 1e7) return writeNumberAt(b, p, row, i);
   return writeAscii(b, p, javaDouble(v));
 }
 
