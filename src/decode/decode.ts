@@ -70,14 +70,7 @@ export function decodePacket(
  * (~1.7e15 µs, not a small integer) passed as an argument to a call V8 does not inline is boxed into a
  * new heap number, one allocation per packet.
  */
-export function decodeFrame(
-  v: PacketView,
-  data: Uint8Array,
-  offset: number,
-  capLen: number,
-  wireLen: number,
-  linkType: number,
-): DecodeStatus {
+export function decodeFrame(v: PacketView, data: Uint8Array, offset: number, capLen: number, wireLen: number, linkType: number): DecodeStatus {
   if (linkType === LinkType.ETHERNET && decodeEthIpv4Fast(v, data, offset, capLen, wireLen)) return Decode.OK;
   return decodeGeneral(v, data, offset, capLen, wireLen, linkType);
 }
@@ -165,15 +158,7 @@ function decodeEthIpv4Fast(v: PacketView, d: Uint8Array, offset: number, capLen:
 }
 
 /** decodePacket() without its fast path: every link type and header (tests compare the two). */
-export function decodePacketGeneral(
-  v: PacketView,
-  data: Uint8Array,
-  offset: number,
-  capLen: number,
-  wireLen: number,
-  linkType: number,
-  tsUs: number,
-): DecodeStatus {
+export function decodePacketGeneral(v: PacketView, data: Uint8Array, offset: number, capLen: number, wireLen: number, linkType: number, tsUs: number): DecodeStatus {
   v.tsUs = tsUs;
   return decodeGeneral(v, data, offset, capLen, wireLen, linkType);
 }
