@@ -152,8 +152,7 @@ function decodeEthIpv4Fast(v: PacketView, d: Uint8Array, offset: number, capLen:
   v.icmpType = 0;
   v.icmpCode = 0;
   v.payloadLen = ipPayload - hl;
-  const t = wireLen - 14 - total;
-  v.trailerLen = t > 0 ? t : 0;
+  v.trailerLen = trailer(wireLen, 14, total);
   return true;
 }
 
